@@ -1,0 +1,64 @@
+"""The data that flows from the spider through the pipelines into the archive.
+
+Plain dataclasses (Scrapy accepts them as items through itemadapter), so the domain
+code in ``pipelines/`` can build and test them without a running crawler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Page:
+    """One HTML response the spider believes may be an article.
+
+    The spider only fetches and discovers; deciding whether the page is an article
+    and extracting it is the job of the extract pipeline.
+    """
+
+    url: str  # the URL that answered (after redirects)
+    requested_url: str  # the URL first requested (before redirects)
+    status: int
+    html: str
+    fetched_at: str  # ISO 8601, UTC
+    discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
+    hints: dict[str, Any] = field(default_factory=dict)  # e.g. news sitemap title/date
+
+
+@dataclass
+class Article:
+    """One extracted article, keyed by its canonical URL."""
+
+    url: str  # canonical URL: the archive's key
+    fetched_url: str
+    site: str  # host the article was crawled from, e.g. "www.example.org"
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None  # ISO 8601 date or datetime
+    modified: str | None = None
+    language: str | None = None  # ISO 639-1
+    site_name: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    text: str = ""
+    word_count: int = 0
+    content_hash: str = ""
+    http_status: int = 200
+    fetched_at: str = ""
+    discovered_via: str = "link"
+    news_title: str | None = None  # from a Google News sitemap, when it listed the page
+    news_published: str | None = None
+    sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+
+
+@dataclass
+class FetchFailure:
+    """A request that produced no usable response (DNS, timeout, robots.txt, off-site...)."""
+
+    url: str
+    error: str
+    fetched_at: str
+    status: int | None = None

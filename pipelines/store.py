@@ -1,0 +1,265 @@
+"""The archive: one SQLite file, its schema, its migrations and every write to it.
+
+This module owns ``archive.db`` and knows nothing of Scrapy: the store pipeline and the
+crawl-summary extension are thin adapters over :class:`Archive`. The schema is created and
+evolved only by the named migrations below (sqlite-utils ``Migrations``), so an archive made
+by an older version is brought up to date on open, never by hand.
+
+Tables:
+- ``articles``: one row per canonical article URL (the primary key), with its text and metadata;
+  ``articles_fts`` is an FTS5 index over title and text, accent-insensitive, kept in sync by
+  triggers on every insert, update and delete.
+- ``fetches``: one row per response or failed request (URL, status, time, size, type, error).
+- ``crawls``: one row per run: start, end, outcome counts and Scrapy's final stats.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from crawler.items import Article
+
+#: Tokenizer of the full-text index: Unicode-aware, case- and accent-insensitive, so a user
+#: typing "reponse" or "zelensky" finds "réponse" and "Zelensky".
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+FTS_COLUMNS = ("title", "text")
+
+#: Article columns written on every upsert, in the dataclass' order.
+ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+#: Columns stored as JSON text.
+JSON_FIELDS = ("tags", "sources")
+
+migrations = Migrations("news-archiver")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The first schema: articles with FTS, fetches and crawls."""
+    db["articles"].create(
+        {
+            "url": str,
+            "fetched_url": str,
+            "site": str,
+            "site_name": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "modified": str,
+            "language": str,
+            "description": str,
+            "tags": str,
+            "image": str,
+            "text": str,
+            "word_count": int,
+            "content_hash": str,
+            "http_status": int,
+            "fetched_at": str,
+            "discovered_via": str,
+            "news_title": str,
+            "news_published": str,
+            "sources": str,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="url",
+    )
+    for columns in (["published"], ["site", "published"], ["language"], ["author"]):
+        db["articles"].create_index(columns)
+    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+
+    db["crawls"].create(
+        {
+            "id": int,
+            "spider": str,
+            "start_urls": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "pages": int,
+            "articles_new": int,
+            "articles_updated": int,
+            "articles_unchanged": int,
+            "not_articles": int,
+            "errors": int,
+            "outcomes": str,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["fetches"].create(
+        {
+            "id": int,
+            "crawl_id": int,
+            "url": str,
+            "status": int,
+            "fetched_at": str,
+            "size": int,
+            "content_type": str,
+            "outcome": str,
+            "error": str,
+        },
+        pk="id",
+        foreign_keys=[("crawl_id", "crawls", "id")],
+    )
+    db["fetches"].create_index(["url"])
+    db["fetches"].create_index(["crawl_id"])
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string, the archive's one time format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def article_row(article: Article) -> dict[str, Any]:
+    """The ``articles`` row for an article (lists and dicts as JSON text)."""
+    row = dataclasses.asdict(article)
+    for name in JSON_FIELDS:
+        row[name] = json.dumps(row[name], ensure_ascii=False)
+    return row
+
+
+class Archive:
+    """An open archive file: migrated on open, WAL mode, batched transactional writes."""
+
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.path)
+        self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        self.db.enable_wal()
+        # WAL with synchronous=NORMAL is durable across process crashes (only an OS crash
+        # can lose the last transactions) and much cheaper than FULL.
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- crawls ---------------------------------------------------------------------------
+
+    def start_crawl(self, spider: str, start_urls: Iterable[str]) -> int:
+        """Record the start of a run and return its id."""
+        with self.db.atomic():
+            table = self.db["crawls"].insert(
+                {
+                    "spider": spider,
+                    "start_urls": json.dumps(list(start_urls)),
+                    "started": utc_now(),
+                    "status": "running",
+                }
+            )
+        return int(table.last_pk)
+
+    def finish_crawl(
+        self,
+        crawl_id: int,
+        *,
+        status: str,
+        counts: Mapping[str, int],
+        outcomes: Mapping[str, int],
+        stats: Mapping[str, Any],
+    ) -> None:
+        """Record how a run ended: its counts by outcome and Scrapy's final stats."""
+        with self.db.atomic():
+            self.db["crawls"].update(
+                crawl_id,
+                {
+                    "finished": utc_now(),
+                    "status": status,
+                    **{k: int(v) for k, v in counts.items()},
+                    "outcomes": json.dumps(dict(outcomes), sort_keys=True),
+                    "stats": json.dumps(dict(stats), default=str, sort_keys=True),
+                },
+            )
+
+    # -- articles and fetches -------------------------------------------------------------
+
+    def save(
+        self, articles: Iterable[Article] = (), fetches: Iterable[Mapping[str, Any]] = ()
+    ) -> dict[str, str]:
+        """Write a batch of articles and fetch records in one transaction.
+
+        Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed) or
+        ``"unchanged"``. A URL seen twice in one batch (an article and its AMP copy) is
+        written once. ``first_seen`` is kept from the first time the URL was stored.
+        """
+        batch: dict[str, Article] = {}
+        for article in articles:
+            batch.setdefault(article.url, article)
+        fetch_rows = [dict(f) for f in fetches]
+        outcomes: dict[str, str] = {}
+        if not batch and not fetch_rows:
+            return outcomes
+        with self.db.atomic():
+            known = self._known(list(batch))
+            rows = []
+            for url, article in batch.items():
+                row = article_row(article)
+                now = article.fetched_at or utc_now()
+                if url not in known:
+                    outcomes[url] = "new"
+                    row["first_seen"] = now
+                else:
+                    first_seen, old_hash = known[url]
+                    outcomes[url] = "unchanged" if old_hash == article.content_hash else "updated"
+                    row["first_seen"] = first_seen
+                    if outcomes[url] == "unchanged":
+                        # Leave the row (and so the FTS index) alone; only mark it seen.
+                        self.db.execute(
+                            "UPDATE articles SET last_seen = ?, http_status = ? WHERE url = ?",
+                            [now, article.http_status, url],
+                        )
+                        continue
+                row["last_seen"] = now
+                rows.append(row)
+            if rows:
+                self.db["articles"].upsert_all(rows, pk="url", alter=True)
+            if fetch_rows:
+                self.db["fetches"].insert_all(fetch_rows)
+        return outcomes
+
+    def _known(self, urls: list[str]) -> dict[str, tuple[str, str]]:
+        """first_seen and content_hash of those URLs already archived."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(urls), 500):
+            chunk = urls[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for url, first_seen, content_hash in self.db.execute(
+                f"SELECT url, first_seen, content_hash FROM articles WHERE url IN ({marks})",
+                chunk,
+            ).fetchall():
+                found[url] = (first_seen, content_hash)
+        return found
+
+    # -- reading --------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Articles matching a full-text query, best first (bm25)."""
+        return list(
+            self.db.query(
+                "SELECT articles.url, articles.title FROM articles_fts "
+                "JOIN articles ON articles.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts) LIMIT ?",
+                [fts_query(query), limit],
+            )
+        )
+
+    def integrity_ok(self) -> bool:
+        try:
+            return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError:
+            return False
+
+
+def fts_query(text: str) -> str:
+    """A user's words as a safe FTS5 query: every word must match, as a prefix-free phrase."""
+    words = [w.replace('"', "") for w in text.split()]
+    return " ".join(f'"{w}"' for w in words if w)

@@ -1,0 +1,119 @@
+"""The archive schema, migrations, upserts and full-text search, on a real SQLite file."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from crawler.items import Article
+from pipelines.store import Archive, fts_query, migrations
+
+
+def make_article(url: str = "https://news.example/2025/02/13/a/", **kw) -> Article:
+    fields = dict(
+        fetched_url=url,
+        site="news.example",
+        title="Poutine accepte de négocier",
+        text="Le président ukrainien Volodymyr Zelensky a répondu. Kyiv attend.",
+        content_hash="h1",
+        fetched_at="2025-02-13T10:00:00+00:00",
+        tags=["Russie", "Ukraine"],
+    )
+    fields.update(kw)
+    return Article(url=url, **fields)
+
+
+@pytest.fixture
+def archive(tmp_path):
+    a = Archive(tmp_path / "archive.db")
+    yield a
+    a.close()
+
+
+def test_schema_created_by_migrations_in_wal_mode(archive):
+    assert {"articles", "fetches", "crawls", "articles_fts"} <= set(archive.db.table_names())
+    assert archive.db.journal_mode == "wal"
+    assert [m.name for m in migrations.applied(archive.db)] == ["m001_initial"]
+    assert archive.db["articles"].pks == ["url"]
+
+
+def test_reopening_applies_nothing_twice(tmp_path):
+    Archive(tmp_path / "a.db").close()
+    again = Archive(tmp_path / "a.db")
+    assert len(migrations.applied(again.db)) == 1
+    assert migrations.pending(again.db) == []
+    again.close()
+
+
+def test_save_new_unchanged_updated(archive):
+    a = make_article()
+    assert archive.save([a]) == {a.url: "new"}
+    later = make_article(fetched_at="2025-02-14T10:00:00+00:00")
+    assert archive.save([later]) == {a.url: "unchanged"}
+    row = archive.db["articles"].get(a.url)
+    assert row["first_seen"] == "2025-02-13T10:00:00+00:00"
+    assert row["last_seen"] == "2025-02-14T10:00:00+00:00"
+    changed = make_article(text="Texte corrigé", content_hash="h2",
+                           fetched_at="2025-02-15T10:00:00+00:00")
+    assert archive.save([changed]) == {a.url: "updated"}
+    row = archive.db["articles"].get(a.url)
+    assert row["text"] == "Texte corrigé"
+    assert row["first_seen"] == "2025-02-13T10:00:00+00:00"
+    assert archive.db["articles"].count == 1
+
+
+def test_duplicate_urls_in_one_batch_written_once(archive):
+    a = make_article()
+    amp = make_article(fetched_url=a.url + "amp/")
+    assert archive.save([a, amp]) == {a.url: "new"}
+    assert archive.db["articles"].count == 1
+    assert archive.db["articles"].get(a.url)["fetched_url"] == a.url
+
+
+@pytest.mark.parametrize("query", ["zelensky", "Zelensky", "repondu", "répondu", "kyiv", "negocier"])
+def test_fts_is_case_and_accent_insensitive(archive, query):
+    a = make_article()
+    archive.save([a])
+    assert [r["url"] for r in archive.search(query)] == [a.url]
+
+
+def test_fts_follows_updates_and_deletes(archive):
+    a = make_article()
+    archive.save([a])
+    archive.save([make_article(text="Un tout autre sujet: la météo", content_hash="h2")])
+    assert archive.search("Zelensky") == []
+    assert len(archive.search("meteo")) == 1
+    archive.db["articles"].delete(a.url)
+    assert archive.search("meteo") == []
+
+
+def test_tags_and_sources_are_json(archive):
+    archive.save([make_article(sources={"title": "og:title"})])
+    row = archive.db.execute("SELECT json_extract(tags, '$[1]'), sources FROM articles").fetchone()
+    assert row[0] == "Ukraine"
+    assert "og:title" in row[1]
+
+
+def test_crawl_rows_and_fetches(archive):
+    crawl = archive.start_crawl("news", ["https://news.example/"])
+    archive.save(fetches=[{"crawl_id": crawl, "url": "https://news.example/x", "status": 404,
+                           "fetched_at": "2025-01-01T00:00:00+00:00", "size": 10,
+                           "content_type": "text/html", "outcome": "http_error", "error": None}])
+    archive.finish_crawl(crawl, status="finished", counts={"pages": 1, "errors": 1},
+                         outcomes={"http_error_404": 1}, stats={"x": 1})
+    row = archive.db["crawls"].get(crawl)
+    assert row["status"] == "finished" and row["pages"] == 1 and row["finished"]
+    assert archive.db["fetches"].count == 1
+
+
+def test_failed_batch_is_rolled_back(archive):
+    good = make_article()
+    with pytest.raises(sqlite3.Error):
+        archive.save([good], fetches=[{"url": "x", "no_such_column": 1}])
+    assert archive.db["articles"].count == 0
+
+
+def test_fts_query_quotes_operators():
+    assert fts_query('Kyiv AND "NEAR"') == '"Kyiv" "AND" "NEAR"'
+    assert fts_query("  ") == ""
