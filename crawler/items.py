@@ -7,7 +7,13 @@ code in ``pipelines/`` can build and test them without a running crawler.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+
+
+def utc_now() -> str:
+    """The current time as an ISO 8601 UTC string, the archive's one time format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass

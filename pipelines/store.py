@@ -19,13 +19,12 @@ import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from crawler.items import Article
+from crawler.items import Article, utc_now
 
 #: Tokenizer of the full-text index: Unicode-aware, case- and accent-insensitive, so a user
 #: typing "reponse" or "zelensky" finds "réponse" and "Zelensky".
@@ -111,11 +110,6 @@ def m001_initial(db: Database) -> None:
     )
     db["fetches"].create_index(["url"])
     db["fetches"].create_index(["crawl_id"])
-
-
-def utc_now() -> str:
-    """The current time as an ISO 8601 UTC string, the archive's one time format."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def article_row(article: Article) -> dict[str, Any]:

@@ -1,0 +1,141 @@
+"""How a news site tells us where its articles are: sitemaps, news sitemaps and feeds.
+
+Plain functions over response bodies, so they are tested without a reactor. The spider asks
+:func:`sniff` what a response is, then reads its links with the matching parser. Sitemaps are
+read with Scrapy's own parser (extended to keep Google News' nested publication date and
+title); feeds with feedparser, which copes with RSS 0.9x/1.0/2.0 and Atom in all their
+real-world variants.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import feedparser
+import lxml.etree
+from scrapy.utils.sitemap import Sitemap
+
+#: What a response can be, for discovery purposes.
+SITEMAP, FEED, HTML, OTHER = "sitemap", "feed", "html", "other"
+
+_XML_ROOT = re.compile(rb"<(?:[\w-]+:)?(urlset|sitemapindex|rss|feed|RDF)\b", re.IGNORECASE)
+_FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+
+
+def sniff(content_type: str, body: bytes) -> str:
+    """Classify a response as a sitemap, a feed, an HTML page or something else.
+
+    The body wins over the Content-Type: feeds are served as text/xml, text/html or
+    application/octet-stream often enough that headers alone mislead.
+    """
+    head = body[:2048].lstrip()
+    match = _XML_ROOT.search(head)
+    if match and (head.startswith(b"<?xml") or head.startswith(b"<") and match.start() < 512):
+        root = match.group(1).decode("ascii").lower()
+        if root in ("urlset", "sitemapindex"):
+            return SITEMAP
+        return FEED
+    ctype = content_type.split(";")[0].strip().lower()
+    if ctype in _FEED_TYPES:
+        return FEED
+    if ctype in ("text/html", "application/xhtml+xml") or (
+        not ctype and re.search(rb"<html|<!doctype html", head, re.IGNORECASE)
+    ):
+        return HTML
+    return OTHER
+
+
+@dataclass
+class SitemapEntry:
+    """One ``<url>`` or ``<sitemap>`` of a sitemap, with its Google News facts if any."""
+
+    loc: str
+    lastmod: str | None = None
+    news: dict[str, str] = field(default_factory=dict)  # "title", "publication_date", ...
+
+
+class NewsSitemap(Sitemap):
+    """Scrapy's sitemap parser, keeping the children of ``<news:news>`` it would flatten away."""
+
+    __slots__ = ()
+
+    def _process_sitemap_element(self, elem: lxml.etree._Element) -> dict[str, Any] | None:
+        news: dict[str, str] = {}
+        for child in elem:
+            if self._get_tag_name(child) == "news":
+                for item in child.iter():
+                    name = self._get_tag_name(item)
+                    if name in ("title", "publication_date", "keywords", "language", "name"):
+                        news[name] = (item.text or "").strip()
+        d = super()._process_sitemap_element(elem)
+        if d is not None and news:
+            d["news"] = news
+        return d
+
+
+def parse_sitemap(body: bytes) -> tuple[str, list[SitemapEntry]]:
+    """The type (``"sitemapindex"`` or ``"urlset"``) and entries of a sitemap document."""
+    try:
+        sitemap = NewsSitemap(body)
+        entries = [
+            SitemapEntry(
+                loc=d["loc"],
+                lastmod=d.get("lastmod") or None,
+                news=d["news"] if isinstance(d.get("news"), dict) else {},
+            )
+            for d in sitemap
+            if d.get("loc")
+        ]
+    except (lxml.etree.XMLSyntaxError, StopIteration, ValueError):
+        return "", []
+    return sitemap.type, entries
+
+
+@dataclass
+class FeedEntry:
+    link: str
+    title: str | None = None
+    published: str | None = None
+
+
+def parse_feed(body: bytes) -> list[FeedEntry]:
+    """The article links of an RSS or Atom feed, with their titles and dates."""
+    parsed = feedparser.parse(body)
+    entries = []
+    for entry in parsed.entries:
+        link = entry.get("link") or next(
+            (lk.get("href") for lk in entry.get("links", []) if lk.get("href")), None
+        )
+        if link:
+            entries.append(
+                FeedEntry(link=link, title=entry.get("title"), published=entry.get("published"))
+            )
+    return entries
+
+
+def announced_feeds(links: list[tuple[str, str]]) -> Iterator[str]:
+    """Feed URLs among a page's ``<link rel="alternate" type=… href=…>`` (type, href) pairs."""
+    for link_type, href in links:
+        if href and link_type.split(";")[0].strip().lower() in _FEED_TYPES:
+            yield href
+
+
+#: Links never worth following on a news site: admin, login, search, comment replies, feeds of
+#: comments, share endpoints and calendar traps.
+NEVER_FOLLOW = (
+    r"/wp-admin/",
+    r"/wp-login\.php",
+    r"/wp-json/",
+    r"/xmlrpc\.php",
+    r"[?&](replytocom|share|s|search|q|print)=",
+    r"/comments/feed/?$",
+    r"/(login|logout|signin|signup|register|cart|checkout|account)(/|$)",
+    r"/search(/|$|\?)",
+    r"/calendar/",
+    r"/embed/?$",
+    r"/trackback/?$",
+    r"/feed/(atom|rdf|rss2?)?/?\?",
+)

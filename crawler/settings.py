@@ -1,0 +1,51 @@
+"""Scrapy settings of news-archiver: only what differs from Scrapy's defaults.
+
+Every value can be overridden on the command line (``scrapy crawl news -s NAME=value``).
+The project's own settings start with ``ARCHIVE_``.
+"""
+
+BOT_NAME = "news-archiver"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Say who we are: site owners should be able to tell an archive crawler from a scraper.
+USER_AGENT = "news-archiver/0.1 (news archive crawler; obeys robots.txt)"
+
+# Politeness: obey robots.txt, few parallel requests per host, AutoThrottle adapting the delay
+# to each server's latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Robustness: bounded waits and sizes, a few retries.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 3
+
+# Never keep or send a site's cookies: nothing of a reader session belongs in an archive.
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 30.0
+
+ITEM_PIPELINES = {
+    "pipelines.stages.ExtractPipeline": 300,
+    "pipelines.stages.StorePipeline": 800,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+
+# -- news-archiver's own settings --------------------------------------------------------
+# The archive file; a relative path is taken from the project root (where scrapy.cfg is).
+ARCHIVE_DB = "archive.db"
+# The sites a plain `scrapy crawl news` archives (when no -a start=URL is given).
+ARCHIVE_SITES_FILE = "sites.toml"
+# Writes are batched: one transaction per this many rows, or per this many seconds.
+ARCHIVE_BATCH_SIZE = 50
+ARCHIVE_FLUSH_SECONDS = 2.0

@@ -1,0 +1,190 @@
+"""The news spider: finds a site's articles and hands their pages to the pipelines.
+
+It does discovery and nothing else. Each start URL may be a home or section page, a feed, a
+sitemap or a sitemap index, so every response is first sniffed (:func:`discovery.sniff`) and
+read accordingly: sitemaps and sitemap indexes (also those named by robots.txt ``Sitemap:``
+lines), Google News sitemaps (their title and date travel with the request), RSS/Atom feeds
+(also those announced by ``<link rel="alternate">``) and in-site links. Scrapy's
+``SitemapSpider`` is not used because its start URLs must all be sitemaps and it drops the
+news metadata; its parser and helpers are.
+
+Whether a page is an article, and what it says, is decided later by the extract pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from crawler import discovery, urls
+from crawler.items import FetchFailure, Page, utc_now
+from crawler.paths import project_path
+from crawler.sites import Site, load_sites, sites_from_start
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, *args: Any, start: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_arg = start
+        self.sites: list[Site] = []
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.start_arg:
+            spider.sites = sites_from_start(spider.start_arg)
+        else:
+            spider.sites = load_sites(project_path(crawler.settings.get("ARCHIVE_SITES_FILE")))
+        spider.allowed_domains = sorted({h for site in spider.sites for h in site.hosts})
+        spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        spider.link_extractors = [
+            LinkExtractor(
+                allow_domains=sorted(site.hosts),
+                allow=site.allow,
+                deny=list(discovery.NEVER_FOLLOW) + site.deny,
+                unique=True,
+            )
+            for site in spider.sites
+        ]
+        return spider
+
+    @property
+    def start_urls_all(self) -> list[str]:
+        return [u for site in self.sites for u in site.start]
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """robots.txt of every start host (for its Sitemap: lines), then the start URLs."""
+        seen_robots: set[str] = set()
+        for index, site in enumerate(self.sites):
+            for url in site.start:
+                parts = urlsplit(url)
+                robots = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+                if robots not in seen_robots:
+                    seen_robots.add(robots)
+                    yield self._request(robots, index, "robots", callback=self.parse_robots)
+                yield self._request(url, index, "start", dont_filter=True)
+
+    # -- callbacks ------------------------------------------------------------------------
+
+    def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
+        for sitemap in sitemap_urls_from_robots(response.body, base_url=response.url):
+            yield self._follow(response, sitemap, "sitemap")
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        body = self._body(response)
+        kind = discovery.sniff(content_type, body)
+        self.crawler.stats.inc_value(f"archive/response/{kind}")
+        if kind == discovery.SITEMAP:
+            yield from self._parse_sitemap(response, body)
+        elif kind == discovery.FEED:
+            for entry in discovery.parse_feed(body):
+                yield self._follow(response, entry.link, "feed")
+        elif kind == discovery.HTML and isinstance(response, TextResponse):
+            yield from self._parse_html(response)
+        else:
+            self.logger.info("Not HTML, not archived: %s (%s)", response.url, content_type)
+
+    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
+        sitemap_type, entries = discovery.parse_sitemap(body)
+        for entry in entries:
+            if sitemap_type == "sitemapindex":
+                yield self._follow(response, entry.loc, "sitemap")
+            else:
+                hints = {}
+                if entry.news:
+                    hints = {
+                        "news_title": entry.news.get("title"),
+                        "news_published": entry.news.get("publication_date"),
+                    }
+                via = "news-sitemap" if entry.news else "sitemap"
+                yield self._follow(response, entry.loc, via, hints=hints)
+
+    def _parse_html(self, response: TextResponse) -> Iterator[Any]:
+        index = response.meta.get("site", 0)
+        feeds = zip(
+            response.css("link[rel~=alternate]::attr(type)").getall(),
+            response.css("link[rel~=alternate]::attr(href)").getall(),
+            strict=False,
+        )
+        for feed in discovery.announced_feeds(list(feeds)):
+            yield self._follow(response, feed, "feed")
+        for link in self.link_extractors[index].extract_links(response):
+            yield self._follow(response, link.url, "link")
+
+        declared = response.css("link[rel~=canonical]::attr(href)").get()
+        canonical = urls.canonical_url(response.url, declared)
+        if canonical != urls.normalize(response.url):
+            # An AMP, print or tracking variant: archive the page it names as canonical, once.
+            self.crawler.stats.inc_value("archive/variant_to_canonical")
+            yield self._follow(response, canonical, response.meta.get("via", "link"))
+            return
+        redirects = response.meta.get("redirect_urls") or [response.url]
+        yield Page(
+            url=response.url,
+            requested_url=redirects[0],
+            status=response.status,
+            html=response.text,
+            fetched_at=utc_now(),
+            discovered_via=response.meta.get("via", "link"),
+            hints=response.meta.get("hints", {}),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
+        """Record a request that gave no usable response; HTTP errors were recorded already."""
+        request = failure.request
+        if failure.check(HttpError):
+            return
+        error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+        self.logger.info("Failed %s: %s", request.url, error)
+        self.crawler.stats.inc_value(f"archive/failure/{failure.type.__name__}")
+        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _body(self, response: Response) -> bytes:
+        """The body, gunzipped when it is a ``.gz`` sitemap served as a file."""
+        body = response.body
+        if gzip_magic_number(response):
+            try:
+                return gunzip(body, max_size=self.max_sitemap_size)
+            except OSError:
+                return b""
+        return body
+
+    def _follow(
+        self, response: Response, url: str, via: str, hints: dict[str, Any] | None = None
+    ) -> scrapy.Request:
+        absolute = urljoin(response.url, url)
+        return self._request(
+            urls.normalize(absolute), response.meta.get("site", 0), via, hints=hints
+        )
+
+    def _request(
+        self,
+        url: str,
+        site: int,
+        via: str,
+        *,
+        hints: dict[str, Any] | None = None,
+        callback: Any = None,
+        dont_filter: bool = False,
+    ) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback or self.parse,
+            errback=self.on_error,
+            meta={"site": site, "via": via, "hints": hints or {}},
+            dont_filter=dont_filter,
+        )

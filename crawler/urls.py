@@ -1,0 +1,93 @@
+"""Canonical URLs: the one key under which an article is archived.
+
+One article reaches a crawler under many addresses: with ``utm_*`` or ``fbclid`` tracking
+parameters, a ``#fragment``, an AMP or print variant, a redirecting shortlink. All of them must
+collapse into one row, so every URL is normalised here before it is requested and again
+before it is stored.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from courlan import normalize_url
+
+#: Query parameters that only track where a reader came from; never part of an article's identity.
+TRACKING_PARAM = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|_gl"
+    r"|ref_src|cmpid|at_medium|at_campaign|xtor)$",
+    re.IGNORECASE,
+)
+#: Query parameters that select a variant of the same article (AMP or print view).
+VARIANT_PARAM = re.compile(r"^(amp|output|print|outputType)$", re.IGNORECASE)
+#: Path suffixes of AMP and print variants, e.g. ``/2025/02/13/slug/amp/``.
+VARIANT_SUFFIX = re.compile(r"/(amp|print)/?$", re.IGNORECASE)
+
+
+def normalize(url: str) -> str:
+    """A URL without fragment or tracking parameters, host lowercased, default port dropped.
+
+    Other query parameters are kept (sorted), since on many sites they select the article
+    (``?p=123``, ``article.php?id=9``).
+    """
+    try:
+        url = normalize_url(url.strip())
+    except (ValueError, AttributeError):
+        url = url.strip()
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAM.match(k)]
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))
+
+
+def strip_variant(url: str) -> str:
+    """The article URL behind an AMP or print variant (``/amp/``, ``?amp=1``, ``?output=amp``)."""
+    parts = urlsplit(url)
+    path = VARIANT_SUFFIX.sub("/", parts.path)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not VARIANT_PARAM.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
+
+
+def host(url: str) -> str:
+    """The host name of a URL, lowercased, without port."""
+    return (urlsplit(url).hostname or "").lower()
+
+
+def site_key(url: str) -> str:
+    """The host without a leading ``www.``/``m.``/``amp.``: what counts as the same site."""
+    return re.sub(r"^(www\d?|m|amp|mobile)\.", "", host(url))
+
+
+def same_site(a: str, b: str) -> bool:
+    return bool(site_key(a)) and site_key(a) == site_key(b)
+
+
+def canonical_url(page_url: str, declared: str | None = None) -> str:
+    """The archive key of a page fetched at ``page_url`` that declares ``declared`` canonical.
+
+    A ``rel=canonical`` on the same site is trusted (it is how AMP, print and tracking
+    variants point home); one on another site is ignored (syndication, mistakes, spam),
+    and the page's own URL is used without its variant suffix.
+    """
+    if declared:
+        absolute = urljoin(page_url, declared.strip())
+        parts = urlsplit(absolute)
+        # A canonical pointing at the home page from a deeper page is a template mistake
+        # (common in themes); following it would fold every article into one row.
+        points_home = parts.path in ("", "/") and urlsplit(page_url).path not in ("", "/")
+        if parts.scheme in ("http", "https") and same_site(absolute, page_url) and not points_home:
+            return normalize(absolute)
+    return normalize(strip_variant(page_url))
+
+
+def is_private_address(hostname: str) -> bool:
+    """True for loopback, private and link-local IP literals (used to keep crawls public)."""
+    try:
+        address = ipaddress.ip_address(hostname.strip("[]"))
+    except ValueError:
+        return hostname in ("localhost",) or hostname.endswith(".localhost")
+    return address.is_private or address.is_loopback or address.is_link_local

@@ -1,0 +1,386 @@
+"""Extraction: HTML + URL -> article text, metadata and an article/non-article verdict.
+
+Plain functions with no Scrapy inside, so the crawl pipeline, a re-extraction command and the
+tests all share one code path. trafilatura finds the text and its own metadata guesses; the
+page's declarations (pipelines.metadata) take precedence where the archive needs fields kept
+apart or must know where a value came from.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
+
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+
+from pipelines import metadata as md
+
+LOGGER = logging.getLogger(__name__)
+
+# below this many words a page has nothing worth archiving as an article
+MIN_WORDS = 80
+# a page that declares itself an article may be a short news brief: trust it down to this
+MIN_WORDS_DECLARED = 40
+# share of extracted lines that are link texts above which the page is a list of links
+MAX_LINK_LINE_SHARE = 0.4
+# og:type values other than article that declare a non-article page
+NON_ARTICLE_OG_TYPES = ("website", "profile", "book", "music.", "video.", "product", "place")
+
+_LISTING_SEGMENTS = (
+    "tag|tags|category|categories|author|authors|topic|topics|schlagwort|schlagworte|"
+    "thema|themen|autor|autoren|auteur|rubrique|etiqueta|categoria"
+)
+# (pattern on the lowercased path, reason); checked in order
+_NON_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^/?$"), "home page"),
+    (re.compile(r"/(?:feed|rss|atom)(?:\.xml)?/?$|/feed/[a-z0-9]+/?$"), "feed"),
+    (re.compile(r"/search(?:/|$)|/suche(?:/|$)"), "search page"),
+    (re.compile(rf"/(?:{_LISTING_SEGMENTS})/[^/]+/?(?:page/\d+/?)?$"), "tag/category/author page"),
+    (re.compile(rf"/(?:{_LISTING_SEGMENTS})/?$"), "tag/category/author index"),
+    (re.compile(r"/page/\d+/?$"), "paginated list page"),
+    (
+        re.compile(
+            r"^/(?:about|about-us|contact|impressum|imprint|privacy|datenschutz|terms|"
+            r"ueber-uns|uber-uns|kontakt|a-propos|mentions-legales|legal)(?:\.html?)?/?$"
+        ),
+        "site page (about/contact/legal)",
+    ),
+)
+_SEARCH_PARAMS = ("s", "q", "query", "search")
+# /2025/02/13/slug or /2025/02/slug: a date followed by something (a bare /2025/02/ is an archive)
+_DATED_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+")
+_NUMBERED_HTML = re.compile(r"\d[^/]*\.s?html?$|\.s?html?$")
+_LONG_ID = re.compile(r"(?:^|[-_/])\d{5,}(?:[-_./]|$)")
+_WORD_SPLIT = re.compile(r"[-_]+")
+
+
+@dataclass
+class Extraction:
+    """The result of extracting one page; is_article=False results still carry what was found."""
+
+    is_article: bool
+    reason: str
+    canonical: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    language: str | None = None
+    site_name: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    image: str | None = None
+    text: str = ""
+    word_count: int = 0
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def extract_article(html: str, url: str) -> Extraction:
+    """Extract one page. Never raises: bad input gives ``is_article=False`` with a reason."""
+    if not isinstance(html, (str, bytes)) or not html.strip():
+        return Extraction(is_article=False, reason="empty document")
+    try:
+        tree = load_html(html)
+    except Exception as err:  # load_html is lenient, but a broken byte stream must not escape
+        LOGGER.debug("could not parse %s: %r", url, err)
+        tree = None
+    if tree is None or tree.find(".//body") is None:
+        return Extraction(is_article=False, reason="not an HTML document")
+    try:
+        return _extract(tree, url)
+    except Exception as err:  # keep the crawl going: one odd page must not stop the pipeline
+        LOGGER.warning("extraction failed for %s: %r", url, err, exc_info=True)
+        return Extraction(is_article=False, reason=f"extraction failed: {type(err).__name__}")
+
+
+def _extract(tree: HtmlElement, url: str) -> Extraction:
+    decl = md.read_declarations(tree)
+    # trafilatura copies a tree it is given, so ours stays intact for the checks below
+    doc = bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        with_metadata=True,
+        output_format="python",
+    )
+    text = _body_text(doc.text if doc is not None else "")
+    ex = Extraction(is_article=False, reason="", text=text, word_count=len(text.split()))
+    ex.sources["text"] = "trafilatura"
+    ex.canonical = md.absolute_url(decl.canonical, url)
+    if ex.canonical:
+        ex.sources["canonical"] = "link@rel=canonical"
+    _fill_metadata(ex, decl, doc, url)
+    if ex.title and ex.text:
+        ex.text = _drop_leading_title(ex.text, ex.title)
+        ex.word_count = len(ex.text.split())
+
+    og_type, _ = decl.meta("og:type")
+    ex.is_article, ex.reason = classify(
+        url,
+        og_type=og_type,
+        jsonld_types=md.jsonld_types(decl),
+        word_count=ex.word_count,
+        link_line_share=_link_line_share(tree, ex.text),
+        page_type=getattr(doc, "pagetype", None),
+    )
+    return ex
+
+
+def _body_text(text: str | None) -> str:
+    """One paragraph per line, without blank lines or stray whitespace."""
+    lines = (line.strip() for line in (text or "").splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def _drop_leading_title(text: str, title: str) -> str:
+    """trafilatura sometimes keeps the <h1> as the first line; the title has its own field."""
+    first, _, rest = text.partition("\n")
+    if _norm(first) == _norm(title):
+        return rest
+    return text
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.split()).casefold()
+
+
+def _fill_metadata(ex: Extraction, decl: md.Declarations, doc: object, url: str) -> None:
+    """Pick each field from the first source that has it, recording the source."""
+
+    def pick(name: str, *candidates: tuple[str | None, str | None]) -> str | None:
+        for value, source in candidates:
+            if value and source:
+                ex.sources[name] = source
+                return value
+        return None
+
+    def meta(*keys: str) -> tuple[str | None, str | None]:
+        value, key = decl.meta(*keys)
+        return value, (f"meta:{key}" if key else None)
+
+    def traf(attr: str) -> tuple[str | None, str]:
+        value = getattr(doc, attr, None) if doc is not None else None
+        return (value if isinstance(value, str) else None), "trafilatura"
+
+    jsonld_author = "; ".join(md.jsonld_authors(decl)) or None
+    meta_author, meta_author_key = decl.meta("author", "article:author", "parsely-author")
+    ex.title = pick("title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"),
+                    traf("title"))
+    ex.author = pick(
+        "author",
+        (jsonld_author, "json-ld"),
+        (md.clean_author(meta_author), f"meta:{meta_author_key}"),
+        (decl.byline, "byline"),
+        (md.clean_author(traf("author")[0]), "trafilatura"),
+    )
+    ex.published = pick(
+        "published",
+        _date(meta("article:published_time")),
+        _date((md.jsonld_field(decl, "datePublished"), "json-ld")),
+        _date(traf("date")),
+    )
+    ex.modified = pick(
+        "modified",
+        _date(meta("article:modified_time")),
+        _date((md.jsonld_field(decl, "dateModified"), "json-ld")),
+        _date(meta("og:updated_time")),
+    )
+    site_fallback = traf("sitename")
+    if site_fallback[0] and _is_hostname_of(site_fallback[0], url):
+        site_fallback = (None, "trafilatura")  # a host name is not a site name
+    ex.site_name = pick(
+        "site_name",
+        meta("og:site_name"),
+        (md.jsonld_publisher(decl), "json-ld:publisher"),
+        (md.jsonld_website_name(decl), "json-ld:WebSite"),
+        meta("application-name"),
+        site_fallback,
+    )
+    ex.description = pick(
+        "description",
+        meta("description"),
+        meta("og:description"),
+        (md.jsonld_field(decl, "description"), "json-ld"),
+        traf("description"),
+    )
+    image_meta, image_source = meta("og:image", "og:image:url", "og:image:secure_url")
+    ex.image = pick(
+        "image",
+        (md.absolute_url(image_meta, url), image_source),
+        (md.absolute_url(md.jsonld_image(decl), url), "json-ld"),
+        (md.absolute_url(traf("image")[0], url), "trafilatura"),
+    )
+    _fill_language(ex, decl)
+    _fill_tags(ex, decl, doc)
+
+
+def _date(candidate: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+    return md.normalize_date(candidate[0]), candidate[1]
+
+
+def _is_hostname_of(name: str, url: str) -> bool:
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return name.lower().removeprefix("www.") == host
+
+
+def _fill_language(ex: Extraction, decl: md.Declarations) -> None:
+    """Declared language first (ISO 639-1), detection from the extracted text only without one."""
+    og_locale, _ = decl.meta("og:locale")
+    content_language, _ = decl.meta("content-language")
+    for value, source in (
+        (decl.html_lang, "html@lang"),
+        (og_locale, "meta:og:locale"),
+        (md.jsonld_language(decl), "json-ld:inLanguage"),
+        (content_language, "meta:content-language"),
+    ):
+        code = md.normalize_language(value)
+        if code:
+            ex.language = code
+            ex.sources["language"] = source
+            return
+    detected = detect_language(ex.text)
+    if detected:
+        ex.language = detected
+        ex.sources["language"] = "py3langid"
+
+
+def detect_language(text: str) -> str | None:
+    """py3langid on the text; None for texts too short to say (the model loads on first use)."""
+    if len(text.split()) < 5:
+        return None
+    import py3langid  # imported lazily: loading the model takes ~1 s
+
+    code, _score = py3langid.classify(text[:5000])
+    return md.normalize_language(code)
+
+
+def _fill_tags(ex: Extraction, decl: md.Declarations, doc: object) -> None:
+    """Tags from every source, deduplicated case-insensitively, first spelling and order kept.
+
+    Visible rel="tag" links come first because their order is the one readers see; the
+    section/categories are used only when the page names no tags at all.
+    """
+    candidates: list[tuple[list[str], str]] = [
+        (decl.rel_tags, "rel=tag"),
+        ([t for v in decl.meta_all("article:tag") for t in md.split_tags(v)], "meta:article:tag"),
+        (md.jsonld_keywords(decl), "json-ld:keywords"),
+        ([t for v in (getattr(doc, "tags", None) or []) for t in md.split_tags(v)], "trafilatura"),
+    ]
+    tags: dict[str, str] = {}
+    used: list[str] = []
+    for values, source in candidates:
+        added = False
+        for tag in values:
+            key = tag.casefold()
+            if key not in tags:
+                tags[key] = tag
+                added = True
+        if added:
+            used.append(source)
+    if not tags:
+        categories = [c for v in (getattr(doc, "categories", None) or []) for c in md.split_tags(v)]
+        tags = {c.casefold(): c for c in categories}
+        if tags:
+            used.append("trafilatura:categories")
+    ex.tags = list(tags.values())
+    if used:
+        ex.sources["tags"] = "+".join(used)
+
+
+def _link_line_share(tree: HtmlElement, text: str) -> float:
+    """Share of extracted lines that are the text of a link on the page (a list of links)."""
+    lines = [_norm(line.removeprefix("- ")) for line in text.splitlines() if line.strip()]
+    if not lines:
+        return 0.0
+    anchors = {_norm(a.text_content()) for a in tree.iter("a") if a.get("href")}
+    anchors.discard("")
+    return sum(line in anchors for line in lines) / len(lines)
+
+
+def url_shape(url: str) -> tuple[bool | None, str]:
+    """What the URL alone says: (False, why) for list/site pages, (True, why) for article-like
+    paths, (None, "") when it says nothing."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None, ""
+    path = parts.path.lower()
+    query = parse_qs(parts.query)
+    if any(query.get(p) for p in _SEARCH_PARAMS):
+        return False, "url looks like a search page"
+    for pattern, what in _NON_ARTICLE_PATHS:
+        if pattern.search(path):
+            return False, f"url looks like a {what}"
+    if _DATED_PATH.search(path):
+        return True, "dated url path"
+    segments = [s for s in path.split("/") if s and s not in ("amp", "index.html", "index.htm")]
+    last = segments[-1] if segments else ""
+    if _NUMBERED_HTML.search(last) and any(ch.isdigit() for ch in last):
+        return True, "numbered .html url"
+    if _LONG_ID.search(path):
+        return True, "url carries an article id"
+    if len([w for w in _WORD_SPLIT.split(last.split(".")[0]) if w]) >= 4:
+        return True, "url slug of many words"
+    return None, ""
+
+
+def classify(
+    url: str,
+    *,
+    og_type: str | None = None,
+    jsonld_types: list[str] | tuple[str, ...] = (),
+    word_count: int = 0,
+    link_line_share: float = 0.0,
+    page_type: str | None = None,
+) -> tuple[bool, str]:
+    """Decide whether a page is an article, and say why.
+
+    Order: URL shapes of list pages (reliable even on sites that mark every page
+    og:type=article), then the page's own declarations (JSON-LD before og:type), then text
+    length, link lists, URL shape and trafilatura's page type for undeclared pages.
+    """
+    url_verdict, url_reason = url_shape(url)
+    if url_verdict is False:
+        return False, url_reason
+
+    og = (og_type or "").strip().lower()
+    article_types = [t for t in jsonld_types if md.is_article_type(t)]
+    page_types = [t for t in jsonld_types if t in md.NON_ARTICLE_PAGE_TYPES]
+    declared: str | None = None
+    # a site-wide template declaration ("website", WebSite-only JSON-LD) that an article-shaped
+    # URL contradicts: decide on the content instead of dropping every article of the site
+    generic: str | None = None
+    if article_types:
+        declared = f"json-ld @type={article_types[0]}"
+    elif page_types:
+        return False, f"json-ld @type={page_types[0]}"
+    elif og == "article":
+        declared = "og:type=article"
+    elif og == "website" and url_verdict:
+        generic = "og:type=website"
+    elif og.startswith(NON_ARTICLE_OG_TYPES):
+        return False, f"og:type={og}"
+    elif "WebSite" in jsonld_types and all(t in md.AUXILIARY_TYPES for t in jsonld_types):
+        if not url_verdict:
+            return False, "json-ld declares only the WebSite"
+        generic = "json-ld declares only the WebSite"
+
+    if declared:
+        if word_count < MIN_WORDS_DECLARED:
+            return False, f"{declared} but too little text ({word_count} words)"
+        return True, declared
+    if word_count < MIN_WORDS:
+        return False, f"too little text ({word_count} words)"
+    if link_line_share > MAX_LINK_LINE_SHARE:
+        return False, f"mostly a list of links ({link_line_share:.0%} of lines are links)"
+    if url_verdict:
+        prefix = f"{generic} but " if generic else ""
+        return True, f"{prefix}{url_reason}, {word_count} words"
+    traf_type = (page_type or "").strip().lower()
+    if traf_type == "blogposting" or traf_type.endswith("article"):
+        return True, f"trafilatura page type {traf_type}, {word_count} words"
+    return False, f"no article declaration and url does not look like an article ({word_count} words)"

@@ -1,0 +1,100 @@
+"""What happened to each URL of a crawl, in words a person reads: one vocabulary for the
+``fetches.outcome`` column, the ``crawls`` row and the summary printed at the end of a run.
+
+Plain functions over Scrapy's stats dictionary (a mapping of counter names to numbers), so
+they are tested without a crawler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: Our own stats counters (``archive/...``), written by the spider and the pipelines.
+STORED_NEW = "archive/articles/new"
+STORED_UPDATED = "archive/articles/updated"
+STORED_UNCHANGED = "archive/articles/unchanged"
+NOT_ARTICLE = "archive/not_article"
+EXTRACT_ERROR = "archive/extract_error"
+
+
+def failure_outcome(error: str) -> str:
+    """The outcome label of a failed request, from its ``Type: message`` error text."""
+    kind = error.split(":", 1)[0]
+    lowered = error.lower()
+    if "robots.txt" in lowered:
+        return "refused_robots"
+    if "offsite" in lowered:
+        return "refused_offsite"
+    if "Timeout" in kind or "timed out" in lowered:
+        return "timeout"
+    if "DNS" in kind:
+        return "dns_error"
+    if "ConnectionRefused" in kind:
+        return "connection_refused"
+    if "Ignore" in kind:
+        return "ignored"
+    return "network_error"
+
+
+def response_outcome(status: int) -> str:
+    if status >= 400:
+        return f"http_{status}"
+    if 300 <= status < 400:
+        return "redirect"
+    return "ok"
+
+
+def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
+    """Counts per outcome, from a crawl's stats: stored, not an article, errors by kind."""
+    out: dict[str, int] = {
+        "stored_new": int(stats.get(STORED_NEW, 0)),
+        "stored_updated": int(stats.get(STORED_UPDATED, 0)),
+        "unchanged": int(stats.get(STORED_UNCHANGED, 0)),
+        "not_article": int(stats.get(NOT_ARTICLE, 0)),
+        "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
+        "not_html": int(stats.get("archive/response/other", 0)),
+        "refused_robots": int(stats.get("robotstxt/forbidden", 0)),
+        "refused_offsite": int(stats.get("offsite/filtered", 0)),
+        "skipped_too_large": int(stats.get("archive/failure/too_large", 0)),
+    }
+    for key, value in stats.items():
+        if key.startswith("downloader/response_status_count/"):
+            status = int(key.rsplit("/", 1)[1])
+            if status >= 400:
+                out[f"http_{status}"] = int(value)
+        elif key.startswith("archive/failure/"):
+            label = failure_outcome(key.rsplit("/", 1)[1] + ":")
+            if label != "ignored":
+                out[label] = out.get(label, 0) + int(value)
+    return {k: v for k, v in out.items() if v}
+
+
+def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
+    """The ``crawls`` columns: pages fetched, articles by outcome, errors."""
+    outcomes = crawl_outcomes(stats)
+    errors = sum(
+        v for k, v in outcomes.items()
+        if k.startswith("http_") or k in ("timeout", "dns_error", "connection_refused",
+                                          "network_error", "extract_error")
+    )
+    return {
+        "pages": int(stats.get("response_received_count", 0)),
+        "articles_new": outcomes.get("stored_new", 0),
+        "articles_updated": outcomes.get("stored_updated", 0),
+        "articles_unchanged": outcomes.get("unchanged", 0),
+        "not_articles": outcomes.get("not_article", 0),
+        "errors": errors,
+    }
+
+
+def summary(crawl_id: int, reason: str, counts: Mapping[str, int],
+            outcomes: Mapping[str, int], archive: str) -> str:
+    """The few lines printed when a crawl ends (what cron mails to its owner)."""
+    details = ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+    return (
+        f"Crawl #{crawl_id} {reason}: {counts['pages']} pages, "
+        f"{counts['articles_new']} new articles, {counts['articles_updated']} updated, "
+        f"{counts['articles_unchanged']} unchanged, {counts['not_articles']} not articles, "
+        f"{counts['errors']} errors -> {archive}\n  outcomes: {details or 'none'}"
+    )

@@ -1,0 +1,141 @@
+"""Scrapy adapters over the domain modules: extract (and key), then store.
+
+Each class reads its settings once in ``from_crawler`` and calls plain functions; the logic
+they drive lives in :mod:`pipelines.extract`, :mod:`pipelines.dedupe` and
+:mod:`pipelines.store`, which are tested without a reactor.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.http import Request, Response
+from twisted.internet import task
+
+from crawler.items import Article, FetchFailure, Page, utc_now
+from crawler.paths import project_path
+from pipelines import outcomes
+from pipelines.dedupe import article_from_page
+from pipelines.extract import extract_article
+from pipelines.lock import ArchiveLock
+from pipelines.store import Archive
+
+logger = logging.getLogger(__name__)
+
+
+class ExtractPipeline:
+    """Page -> Article, or dropped (and counted) when the page is not an article."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        try:
+            extraction = extract_article(item.html, item.url)
+        except Exception as error:  # a bug in extraction must not stop the crawl
+            logger.exception("Extraction failed on %s", item.url)
+            self.stats.inc_value(outcomes.EXTRACT_ERROR)
+            raise DropItem(f"extraction failed: {error!r}") from error
+        if not extraction.is_article:
+            self.stats.inc_value(outcomes.NOT_ARTICLE)
+            raise DropItem(f"not an article ({extraction.reason}): {item.url}")
+        return article_from_page(item, extraction)
+
+
+class StorePipeline:
+    """Writes articles and fetch records to the archive in batched transactions.
+
+    It holds the archive's writer lock for the whole crawl (a second crawl of the same file
+    fails at start), records every response as a ``fetches`` row, and writes the ``crawls``
+    row and the end-of-crawl summary.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.path = project_path(settings.get("ARCHIVE_DB"))
+        self.lock = ArchiveLock(self.path)
+        self.lock.acquire()  # raises ArchiveBusy: the crawl does not start
+        self.archive = Archive(self.path)
+        self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
+        self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
+        self.articles: list[Article] = []
+        self.fetches: list[dict[str, Any]] = []
+        self.crawl_id = 0
+        self.flusher = task.LoopingCall(self.flush)
+        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorePipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.crawl_id = self.archive.start_crawl(spider.name, getattr(spider, "start_urls_all", []))
+        self.flusher.start(self.flush_every, now=False)
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            self.articles.append(item)
+        elif isinstance(item, FetchFailure):
+            self._fetch(item.url, item.status, item.fetched_at, None, None,
+                        outcomes.failure_outcome(item.error), item.error)
+        if len(self.articles) + len(self.fetches) >= self.batch_size:
+            self.flush()
+        return item
+
+    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")[:200]
+        self._fetch(response.url, response.status, utc_now(), len(response.body), content_type,
+                    outcomes.response_outcome(response.status), None)
+
+    def _fetch(self, url: str, status: int | None, at: str, size: int | None,
+               content_type: str | None, outcome: str, error: str | None) -> None:
+        self.fetches.append({
+            "crawl_id": self.crawl_id, "url": url, "status": status, "fetched_at": at,
+            "size": size, "content_type": content_type, "outcome": outcome, "error": error,
+        })
+
+    def flush(self) -> None:
+        """Write what is buffered in one transaction and count the outcomes."""
+        if not self.articles and not self.fetches:
+            return
+        articles, fetches = self.articles, self.fetches
+        self.articles, self.fetches = [], []
+        written = self.archive.save(articles, fetches)
+        for outcome in written.values():
+            self.stats.inc_value(f"archive/articles/{outcome}")
+
+    def close_spider(self) -> None:
+        if self.flusher.running:
+            self.flusher.stop()
+        self.flush()
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Record the run in ``crawls``, print its summary and let the next crawl in."""
+        try:
+            self.flush()  # responses that arrived after close_spider
+            stats = self.stats.get_stats()
+            counts = outcomes.crawl_counts(stats)
+            found = outcomes.crawl_outcomes(stats)
+            self.archive.finish_crawl(
+                self.crawl_id, status=reason, counts=counts, outcomes=found, stats=stats
+            )
+            text = outcomes.summary(self.crawl_id, reason, counts, found, str(self.path))
+            logger.info(text)
+            print(text, flush=True)
+        finally:
+            self.archive.close()
+            self.lock.release()

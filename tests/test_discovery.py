@@ -1,0 +1,88 @@
+"""Discovery parsers: sitemaps (with Google News facts), feeds and the response sniffer."""
+
+from __future__ import annotations
+
+import gzip
+
+from crawler import discovery
+
+NEWS_SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+  <url>
+    <loc>https://j.example/2025/02/13/poutine/</loc>
+    <news:news>
+      <news:publication><news:name>Le Journal</news:name><news:language>fr</news:language>
+      </news:publication>
+      <news:publication_date>2025-02-13T09:30:00+01:00</news:publication_date>
+      <news:title>Poutine accepte de n\xc3\xa9gocier</news:title>
+    </news:news>
+  </url>
+  <url><loc>https://j.example/2025/02/12/autre/</loc><lastmod>2025-02-12</lastmod></url>
+</urlset>"""
+
+INDEX = b"""<?xml version="1.0" encoding="UTF-8"?>
+<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <sitemap><loc>https://j.example/post-sitemap.xml</loc></sitemap>
+  <sitemap><loc>https://j.example/news-sitemap.xml</loc></sitemap>
+</sitemapindex>"""
+
+RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>J</title>
+<item><title>Un</title><link>https://j.example/un/</link>
+<pubDate>Thu, 13 Feb 2025 09:30:00 +0100</pubDate></item>
+<item><title>Deux</title><link>https://j.example/deux/?utm_source=rss</link></item>
+</channel></rss>"""
+
+ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
+<title>J</title><entry><title>Un</title><link href="https://j.example/un/"/>
+<updated>2025-02-13T09:30:00Z</updated></entry></feed>"""
+
+
+def test_news_sitemap_keeps_title_and_date():
+    kind, entries = discovery.parse_sitemap(NEWS_SITEMAP)
+    assert kind == "urlset"
+    assert [e.loc for e in entries] == [
+        "https://j.example/2025/02/13/poutine/",
+        "https://j.example/2025/02/12/autre/",
+    ]
+    assert entries[0].news["title"] == "Poutine accepte de négocier"
+    assert entries[0].news["publication_date"] == "2025-02-13T09:30:00+01:00"
+    assert entries[1].news == {} and entries[1].lastmod == "2025-02-12"
+
+
+def test_sitemap_index():
+    kind, entries = discovery.parse_sitemap(INDEX)
+    assert kind == "sitemapindex"
+    assert len(entries) == 2
+
+
+def test_broken_sitemap_gives_nothing():
+    assert discovery.parse_sitemap(b"<urlset><url><loc>") [1] == []
+    assert discovery.parse_sitemap(b"") == ("", [])
+
+
+def test_feeds_rss_and_atom():
+    assert [e.link for e in discovery.parse_feed(RSS)] == [
+        "https://j.example/un/",
+        "https://j.example/deux/?utm_source=rss",
+    ]
+    assert [e.link for e in discovery.parse_feed(ATOM)] == ["https://j.example/un/"]
+
+
+def test_sniff_by_body_before_header():
+    assert discovery.sniff("text/xml", NEWS_SITEMAP) == discovery.SITEMAP
+    assert discovery.sniff("application/xml", INDEX) == discovery.SITEMAP
+    assert discovery.sniff("text/html; charset=utf-8", RSS) == discovery.FEED
+    assert discovery.sniff("application/atom+xml", ATOM) == discovery.FEED
+    assert discovery.sniff("text/html; charset=UTF-8", b"<!doctype html><html>") == discovery.HTML
+    assert discovery.sniff("", b"<html><body>x") == discovery.HTML
+    assert discovery.sniff("application/pdf", b"%PDF-1.4 ...") == discovery.OTHER
+    assert discovery.sniff("image/png", b"\x89PNG\r\n") == discovery.OTHER
+    gz = gzip.compress(INDEX)
+    assert discovery.sniff("application/gzip", gz) == discovery.OTHER  # the spider gunzips first
+
+
+def test_announced_feeds():
+    links = [("application/rss+xml", "/feed/"), ("text/html", "/fr/"),
+             ("application/atom+xml; charset=utf-8", "/feed/atom/")]
+    assert list(discovery.announced_feeds(links)) == ["/feed/", "/feed/atom/"]
