@@ -27,7 +27,7 @@ class Page:
     url: str  # the URL that answered (after redirects)
     requested_url: str  # the URL first requested (before redirects)
     status: int
-    html: str
+    html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
     hints: dict[str, Any] = field(default_factory=dict)  # e.g. news sitemap title/date
@@ -49,7 +49,7 @@ class Article:
     description: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
-    text: str = ""
+    text: str = field(default="", repr=False)
     word_count: int = 0
     content_hash: str = ""
     http_status: int = 200

@@ -168,8 +168,9 @@ def _fill_metadata(ex: Extraction, decl: md.Declarations, doc: object, url: str)
 
     jsonld_author = "; ".join(md.jsonld_authors(decl)) or None
     meta_author, meta_author_key = decl.meta("author", "article:author", "parsely-author")
-    ex.title = pick("title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"),
-                    traf("title"))
+    ex.title = pick(
+        "title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"), traf("title")
+    )
     ex.author = pick(
         "author",
         (jsonld_author, "json-ld"),
@@ -383,4 +384,4 @@ def classify(
     traf_type = (page_type or "").strip().lower()
     if traf_type == "blogposting" or traf_type.endswith("article"):
         return True, f"trafilatura page type {traf_type}, {word_count} words"
-    return False, f"no article declaration and url does not look like an article ({word_count} words)"
+    return False, f"no article declaration, url not article-like ({word_count} words)"

@@ -82,11 +82,13 @@ _BYLINE_PREFIX = re.compile(
     re.IGNORECASE,
 )
 # where a byline stops being a name: dates, separators, "Updated", reading times
-_BYLINE_END = re.compile(r"\s*(?:[|·•,\u2013\u2014/]|\s-\s|\d|\b(?:updated|aktualisiert|mis à jour)\b)",
-                         re.IGNORECASE)
+_BYLINE_END = re.compile(
+    r"\s*(?:[|·•,\u2013\u2014/]|\s-\s|\d|\b(?:updated|aktualisiert|mis à jour)\b)", re.IGNORECASE
+)
 _AUTHOR_JOIN = re.compile(r"\s+(?:and|und|et|y|e|en|och|og|i)\s+|\s*&\s*|\s*;\s*", re.IGNORECASE)
-_BYLINE_CLASS = re.compile(r"(?:^|[\s_-])(?:byline|by-line|author|autor|auteur|author-?name)(?:$|[\s_-])",
-                           re.IGNORECASE)
+_BYLINE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:byline|by-line|author|autor|auteur)(?:$|[\s_-])", re.IGNORECASE
+)
 
 
 @dataclass
@@ -94,7 +96,7 @@ class Declarations:
     """What the page says about itself, read once from the tree."""
 
     html_lang: str | None = None
-    metas: dict[str, list[str]] = field(default_factory=dict)  # lowercased key -> contents, in order
+    metas: dict[str, list[str]] = field(default_factory=dict)  # lowercased key -> contents
     canonical: str | None = None  # raw href
     jsonld: list[dict[str, Any]] = field(default_factory=list)  # top-level nodes (lists, @graph)
     jsonld_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -202,7 +204,7 @@ def _index_ids(node: Any, index: dict[str, dict[str, Any]], depth: int) -> None:
 
 
 def type_names(node: dict[str, Any]) -> list[str]:
-    """@type as short names: "schema:NewsArticle" and "https://schema.org/NewsArticle" -> NewsArticle."""
+    """@type as short names: "https://schema.org/NewsArticle" -> "NewsArticle"."""
     raw = node.get("@type")
     types = raw if isinstance(raw, list) else [raw]
     return [re.split(r"[/:#]", t.strip())[-1] for t in types if isinstance(t, str) and t.strip()]
@@ -219,9 +221,7 @@ def jsonld_types(decl: Declarations) -> list[str]:
 
 def article_node(decl: Declarations) -> dict[str, Any] | None:
     """The JSON-LD node describing the article, if the page declares one."""
-    return next(
-        (n for n in decl.jsonld if any(is_article_type(t) for t in type_names(n))), None
-    )
+    return next((n for n in decl.jsonld if any(is_article_type(t) for t in type_names(n))), None)
 
 
 def _resolve(decl: Declarations, value: Any) -> Any:
@@ -375,7 +375,7 @@ def _in_comments(elem: HtmlElement) -> bool:
 
 
 def parse_byline(text: str) -> str | None:
-    """"By Jane Doe · 5 min read" -> "Jane Doe"; "Von A und B" -> "A; B"; None if no name."""
+    """ "By Jane Doe · 5 min read" -> "Jane Doe"; "Von A und B" -> "A; B"; None if no name."""
     text = _BYLINE_PREFIX.sub("", _clean(text))
     text = _BYLINE_END.split(text, maxsplit=1)[0]
     names = [_clean_author(part) for part in _AUTHOR_JOIN.split(text)]
@@ -410,12 +410,12 @@ def clean_author(value: str | None) -> str | None:
 
 
 def split_tags(value: str) -> list[str]:
-    """"a, b; c" -> ["a", "b", "c"]."""
+    """ "a, b; c" -> ["a", "b", "c"]."""
     return [t for t in (_clean(p) for p in re.split(r"[,;]", value)) if t]
 
 
 def normalize_language(value: str | None) -> str | None:
-    """"fr-FR", "fr_FR", "FR" -> "fr"; None for anything that is not a 2-letter ISO 639-1 code."""
+    """ "fr-FR", "fr_FR", "FR" -> "fr"; None for anything that is not a 2-letter ISO 639-1 code."""
     if not value:
         return None
     first = value.split(",")[0].strip()

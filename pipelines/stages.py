@@ -48,7 +48,7 @@ class ExtractPipeline:
             raise DropItem(f"extraction failed: {error!r}") from error
         if not extraction.is_article:
             self.stats.inc_value(outcomes.NOT_ARTICLE)
-            raise DropItem(f"not an article ({extraction.reason}): {item.url}")
+            raise DropItem(f"not an article ({extraction.reason})", log_level="DEBUG")
         return article_from_page(item, extraction)
 
 

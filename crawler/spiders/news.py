@@ -49,8 +49,8 @@ class NewsSpider(scrapy.Spider):
         spider.allowed_domains = sorted({h for site in spider.sites for h in site.hosts})
         spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         spider.link_extractors = [
+            # Off-site links are left to OffsiteMiddleware (allowed_domains), which counts them.
             LinkExtractor(
-                allow_domains=sorted(site.hosts),
                 allow=site.allow,
                 deny=list(discovery.NEVER_FOLLOW) + site.deny,
                 unique=True,
@@ -73,7 +73,7 @@ class NewsSpider(scrapy.Spider):
                 if robots not in seen_robots:
                     seen_robots.add(robots)
                     yield self._request(robots, index, "robots", callback=self.parse_robots)
-                yield self._request(url, index, "start", dont_filter=True)
+                yield self._request(url, index, "start")
 
     # -- callbacks ------------------------------------------------------------------------
 
@@ -179,12 +179,10 @@ class NewsSpider(scrapy.Spider):
         *,
         hints: dict[str, Any] | None = None,
         callback: Any = None,
-        dont_filter: bool = False,
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=callback or self.parse,
             errback=self.on_error,
             meta={"site": site, "via": via, "hints": hints or {}},
-            dont_filter=dont_filter,
         )

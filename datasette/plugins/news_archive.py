@@ -19,10 +19,11 @@ import json
 import re
 from typing import Any
 
-from markupsafe import Markup, escape
-
-from datasette import hookimpl
+# hookimpl from datasette.hookspecs (the object ``datasette.hookimpl`` re-exports): ruff would
+# otherwise take a bare ``datasette`` import for this project's datasette/ folder.
+from datasette.hookspecs import hookimpl
 from datasette.utils import tilde_encode
+from markupsafe import Markup, escape
 
 ARTICLES = "articles"
 #: Marker characters snippet() puts around each match (SQL: char(57344), char(57345)).

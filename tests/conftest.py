@@ -1,0 +1,68 @@
+"""Shared test fixtures: the demo site on 127.0.0.1 and a real `scrapy crawl` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NEWS_ARCHIVER_SHARED", ROOT.parent / "shared"))
+
+#: Settings that make a crawl of a loopback test server fast; politeness is for real sites.
+FAST = {
+    "DOWNLOAD_DELAY": "0",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
+    "LOGSTATS_INTERVAL": "0",
+    "ARCHIVE_FLUSH_SECONDS": "0.5",
+}
+
+
+@dataclass
+class CrawlResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_crawl(archive: Path, *args: str, settings: dict[str, str] | None = None,
+              timeout: float = 300) -> CrawlResult:
+    """``scrapy crawl news`` in a subprocess from the project root, as a user runs it."""
+    command = [sys.executable, "-m", "scrapy", "crawl", "news", "-s", f"ARCHIVE_DB={archive}"]
+    for name, value in {**FAST, **(settings or {})}.items():
+        command += ["-s", f"{name}={value}"]
+    command += list(args)
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return CrawlResult(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator:
+    """The bundled demo news site, served on a free port of 127.0.0.1 for the whole session."""
+    from demo.serve import serve_in_thread
+    from demo.site import DemoSite
+
+    base_url, stop = serve_in_thread("127.0.0.1", 0)
+    try:
+        yield DemoSite(base_url)
+    finally:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def seed_expected() -> dict:
+    path = SHARED / "seed" / "expected.json"
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the seed page ships with the development checkout only")
+    return json.loads(path.read_text(encoding="utf-8"))
