@@ -49,3 +49,6 @@ ARCHIVE_SITES_FILE = "sites.toml"
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0
+
+# `scrapy crawl` checks the archive's writer lock before starting (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
@@ -637,6 +637,35 @@ _TOPICS: tuple[_Topic, ...] = (
        "Une joueuse lyonnaise balle au pied"),
 )
 
+# Seasonal stories get a plausible month ("YYYY-MM"); the others land on any day.
+_WHEN = {
+    "Climat : les pays du Sud réclament davantage de financements": "2024-11",
+    "Le G20 s’ouvre à Johannesburg sur fond de divisions": "2025-02",
+    "Budget : le gouvernement engage sa responsabilité devant l’Assemblée": "2024-12",
+    "Sénatoriales : la droite conforte sa majorité au Palais du Luxembourg": "2024-10",
+    "Chômage : le taux remonte légèrement au troisième trimestre": "2024-11",
+    "Agriculture : les céréaliers face à une récolte historiquement basse": "2024-08",
+    "Tourisme : une saison estivale record sur la côte atlantique": "2024-09",
+    "Notre-Dame de Paris : les derniers préparatifs avant la réouverture": "2024-11",
+    "Prix littéraires : un premier roman parmi les finalistes": "2024-10",
+    "Avignon : le festival mise sur la jeune création": "2024-07",
+    "Musique : les concerts en plein air font le plein cet été": "2024-07",
+    "Bande dessinée : Angoulême célèbre les autrices": "2025-01",
+    "Patrimoine : les Journées européennes attirent un public record": "2024-09",
+    "Musique classique : la Philharmonie célèbre Maurice Ravel": "2025-03",
+    "Cinéma : un documentaire sur les glaciers des Alpes primé à Annecy": "2024-06",
+    "Six Nations : le XV de France domine l’Irlande": "2025-02",
+    "Roland-Garros : une jeune Française crée la surprise": "2024-06",
+    "Tour de France : l’étape des Pyrénées bouleverse le classement général": "2024-07",
+    "Jeux paralympiques : la France termine avec un bilan historique": "2024-09",
+    "Vendée Globe : les skippers franchissent le cap Horn": "2025-01",
+    "Handball : les Bleues qualifiées pour la finale de l’Euro": "2024-12",
+    "Ski alpin : doublé français à Val-d’Isère": "2024-12",
+    "Rugby : Toulouse conserve son titre de champion de France": "2024-06",
+    "Tennis : le Masters de Paris change de salle": "2024-10",
+}
+
+
 # ------------------------------------------------------------------- sentence templates
 # Slots: {subject} (object position only), {actor}/{Actor} (role + name + comma, as a
 # sentence subject), {actor_obj} (role + name, after a verb), {name}, {de_name},
@@ -858,7 +887,7 @@ _SLUG_TAIL_WORDS = frozenset("a au aux d de des du en et l la le les par pour su
 
 
 def slugify(text: str) -> str:
-    """WordPress-like slug: accents stripped, apostrophes and punctuation become hyphens."""
+    """WordPress-like slug: accents and apostrophes dropped, other punctuation → hyphens."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.sub(r"[^a-z0-9]+", " ", ascii_text.lower()).split()
     while len("-".join(words)) > 72:  # editors shorten long titles, never mid-word
@@ -1012,19 +1041,26 @@ def all_articles() -> tuple[Article, ...]:
     rng = random.Random(RANDOM_SEED)
     start = date(2024, 6, 3)
     span = (date(2025, 3, 28) - start).days
-    days = sorted(rng.sample(range(span + 1), len(_TOPICS)))
-    topics = list(_TOPICS)
-    rng.shuffle(topics)
-    articles = [SEED_ARTICLE]
-    for index, (topic, offset) in enumerate(zip(topics, days, strict=True)):
-        day = start + timedelta(days=offset)
+    dated: list[tuple[datetime, int, _Topic]] = []
+    for index, topic in enumerate(_TOPICS):
+        if topic.title in _WHEN:
+            year, month = (int(part) for part in _WHEN[topic.title].split("-"))
+            day = date(year, month, rng.randint(1, 28))
+        else:
+            day = start + timedelta(days=rng.randint(0, span))
         published = paris_datetime(day, rng.randint(6, 20), rng.choice(range(0, 60, 5)))
+        dated.append((published, index, topic))
+    dated.sort(key=lambda item: (item[0], item[1]))
+
+    articles = [SEED_ARTICLE]
+    for order, (published, index, topic) in enumerate(dated):
         modified = published
-        if index % 7 == 3:  # some posts get updated later, as newsrooms do
+        if order % 7 == 3:  # some posts get updated later, as newsrooms do
             later = published + timedelta(hours=rng.randint(2, 40), minutes=rng.randint(1, 59))
             local = later.replace(tzinfo=None)
             modified = local.replace(tzinfo=paris_tz(local.date()))
-        articles.append(_build_article(topic, index, published, modified))
+        article = _build_article(topic, index, published, modified)
+        articles.append(replace(article, post_id=45000 + 41 * order))  # ids grow with time
     articles.sort(key=lambda a: (a.published, a.post_id))
     paths = [a.path for a in articles]
     assert len(set(paths)) == len(paths), "duplicate article paths"

@@ -71,7 +71,9 @@ def test_duplicate_urls_in_one_batch_written_once(archive):
     assert archive.db["articles"].get(a.url)["fetched_url"] == a.url
 
 
-@pytest.mark.parametrize("query", ["zelensky", "Zelensky", "repondu", "répondu", "kyiv", "negocier"])
+@pytest.mark.parametrize(
+    "query", ["zelensky", "Zelensky", "repondu", "répondu", "kyiv", "negocier"]
+)
 def test_fts_is_case_and_accent_insensitive(archive, query):
     a = make_article()
     archive.save([a])

@@ -1,0 +1,34 @@
+"""``scrapy crawl``, refusing at once (exit status 2, one clear line) when the archive is busy.
+
+The store pipeline holds the archive's writer lock for the whole crawl; this check runs
+before Scrapy starts anything, so a cron job that overlaps a slow earlier run says so in one
+line instead of a traceback. (The pipeline's own lock stays the guarantee: this is the
+friendly front door.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+
+from crawler.paths import project_path
+from pipelines.lock import ArchiveBusy, ArchiveLock
+
+#: Exit status of a crawl refused because another crawl writes the same archive.
+EXIT_BUSY = 2
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        path = project_path(self.settings.get("ARCHIVE_DB"))
+        try:
+            with ArchiveLock(path):
+                pass
+        except ArchiveBusy as busy:
+            print(f"news-archiver: {busy}", file=sys.stderr)
+            self.exitcode = EXIT_BUSY
+            return
+        super().run(args, opts)
