@@ -697,12 +697,6 @@ _LEADS = (
 )
 
 _BODY_GENERIC = (
-    "Selon les chiffres communiqués par {org}, près de {pct} % des personnes interrogées se "
-    "disent préoccupées par {subject}. Un niveau inédit depuis plusieurs années, qui explique "
-    "en partie l’empressement des responsables.",
-    "D’après une note interne consultée par Le Journal du Monde, le coût des mesures "
-    "envisagées pour {subject} pourrait atteindre {amount} d’euros. Un montant jugé "
-    "« soutenable » par {org}, mais qui inquiète une partie des élus.",
     "Pour {expert}, « la question n’est plus de savoir s’il faut agir sur {subject}, mais "
     "comment et à quel rythme ». Une analyse partagée par de nombreux spécialistes, même si "
     "les divergences demeurent sur les modalités.",
@@ -712,9 +706,6 @@ _BODY_GENERIC = (
     "Sur le terrain, à {place}, la prudence reste de mise. Plusieurs acteurs locaux rappellent "
     "que les annonces précédentes sur {subject} n’avaient pas toujours été suivies d’effets "
     "concrets.",
-    "Depuis {years} ans, les débats sur {subject} reviennent régulièrement, sans qu’aucune "
-    "solution durable ne parvienne à s’imposer. Les gouvernements successifs s’y sont "
-    "d’ailleurs souvent cassé les dents.",
     "{Actor} le reconnaît volontiers : rien n’est encore joué. « Il reste beaucoup de "
     "travail, mais la direction est la bonne », a-t-{il} insisté lors d’un point presse "
     "organisé à {place}.",
@@ -732,14 +723,27 @@ _BODY_GENERIC = (
     "tardive mais bienvenue sur {subject}.",
     "« Les marges de manœuvre sont étroites, et chacun le sait », observe {expert_name}, qui "
     "plaide pour un suivi régulier des engagements pris sur {subject}.",
-    "Plusieurs pistes sont à l’étude pour {subject}, mais aucune n’a encore été arbitrée, "
-    "selon un document de travail daté du {date_prev} que Le Journal du Monde a pu consulter.",
     "Les observateurs soulignent le rôle clé joué par {name} dans ce dossier. Réputé{e} pour "
     "sa ténacité, {il} a multiplié les rencontres à {place} ces derniers mois.",
     "Dans ce contexte, chaque annonce sur {subject} est scrutée de près, à {place} comme "
     "ailleurs. Le moindre faux pas pourrait fragiliser un équilibre encore précaire.",
     "Interrogé{e} sur le calendrier, {name} s’est voulu{e} rassurant{e} : « Nous tiendrons "
     "les délais, parce que nous n’avons pas le choix. »",
+)
+
+# Public-policy flavoured paragraphs (budgets, elected officials): not for culture/sport.
+_BODY_POLICY = (
+    "Selon les chiffres communiqués par {org}, près de {pct} % des personnes interrogées se "
+    "disent préoccupées par {subject}. Un niveau inédit depuis plusieurs années, qui explique "
+    "en partie l’empressement des responsables.",
+    "D’après une note interne consultée par Le Journal du Monde, le coût des mesures "
+    "envisagées pour {subject} pourrait atteindre {amount} d’euros. Un montant jugé "
+    "« soutenable » par {org}, mais qui inquiète une partie des élus.",
+    "Depuis {years} ans, les débats sur {subject} reviennent régulièrement, sans qu’aucune "
+    "solution durable ne parvienne à s’imposer. Les gouvernements successifs s’y sont "
+    "d’ailleurs souvent cassé les dents.",
+    "Plusieurs pistes sont à l’étude pour {subject}, mais aucune n’a encore été arbitrée, "
+    "selon un document de travail daté du {date_prev} que Le Journal du Monde a pu consulter.",
 )
 
 _BODY_BY_SECTION = {
@@ -786,6 +790,10 @@ _BODY_BY_SECTION = {
         "somme jugée insuffisante par plusieurs professionnels du secteur.",
         "À {place}, les lieux partenaires se préparent déjà : horaires élargis, visites "
         "commentées et rencontres avec {name} sont au programme.",
+        "La presse spécialisée se montre enthousiaste. {expert} y voit « l’un des rendez-vous "
+        "marquants de la saison », tout en regrettant une communication tardive sur {subject}.",
+        "Pour {name}, l’essentiel est ailleurs : « Nous voulons que le plus grand nombre puisse "
+        "en profiter, y compris celles et ceux qui ne poussent jamais la porte d’une salle. »",
     ),
     "sport": (
         "Devant plus de {count} spectateurs, l’ambiance était électrique à {place}. Les "
@@ -794,6 +802,11 @@ _BODY_BY_SECTION = {
         "moments clés », a admis l’entraîneur, tout en saluant le travail {de_name}.",
         "La suite s’annonce exigeante. Le calendrier prévoit trois rendez-vous en dix jours, "
         "une cadence qui inquiète {name} et son entourage.",
+        "Sur le plan tactique, la maturité affichée a frappé les observateurs. « On sent un "
+        "collectif qui sait souffrir et qui ne panique plus », analyse {expert}, qui suit de "
+        "près {subject}.",
+        "Les réseaux sociaux se sont enflammés dans la soirée. Le nom {de_name} figurait parmi "
+        "les sujets les plus commentés en France, signe de l’engouement suscité par {subject}.",
         "Les statistiques confirment l’impression visuelle : {pct} % de réussite dans les "
         "phases décisives pour {name}, un chiffre rarement atteint ces dernières saisons.",
     ),
@@ -920,9 +933,9 @@ def french_date(dt: datetime) -> str:
 
 
 def _elide(prep: str, word: str) -> str:
-    """"de" + word with French elision (d’Isabelle, de Paris)."""
-    if word[:1].lower() in "aeiouyhéèêàâîôû":
-        return f"{prep[0]}’{word}"
+    """"de"/"que" + word with French elision (d’Isabelle, qu’Odile, de Paris)."""
+    if word[:1].lower() in "aeiouhéèêàâîôû":
+        return f"{prep[:-1]}’{word}"
     return f"{prep} {word}"
 
 
@@ -998,6 +1011,8 @@ def _build_article(topic: _Topic, index: int, published: datetime,
 
     n_paragraphs = rng.randint(4, 10)
     pool = list(_BODY_GENERIC) + list(_BODY_BY_SECTION[topic.section])
+    if topic.section in ("international", "politique", "economie"):
+        pool += _BODY_POLICY
     body = rng.sample(pool, n_paragraphs - 2)
     if n_paragraphs >= 5 and rng.random() < 0.6:
         body[rng.randrange(1, len(body))] = rng.choice(_QUOTE_PARAGRAPHS)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
@@ -21,6 +22,8 @@ from pipelines import metadata as md
 
 LOGGER = logging.getLogger(__name__)
 
+# trafilatura's own MAX_FILE_SIZE; it only enforces it on compressed bytes, so we do it here
+MAX_HTML_CHARS = 20_000_000
 # below this many words a page has nothing worth archiving as an article
 MIN_WORDS = 80
 # a page that declares itself an article may be a short news brief: trust it down to this
@@ -34,12 +37,16 @@ _LISTING_SEGMENTS = (
     "tag|tags|category|categories|author|authors|topic|topics|schlagwort|schlagworte|"
     "thema|themen|autor|autoren|auteur|rubrique|etiqueta|categoria"
 )
-# (pattern on the lowercased path, reason); checked in order
+# (pattern on the lowercased path, reason), checked in order; the home page is handled apart
 _NON_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/?$"), "home page"),
     (re.compile(r"/(?:feed|rss|atom)(?:\.xml)?/?$|/feed/[a-z0-9]+/?$"), "feed"),
     (re.compile(r"/search(?:/|$)|/suche(?:/|$)"), "search page"),
     (re.compile(rf"/(?:{_LISTING_SEGMENTS})/[^/]+/?(?:page/\d+/?)?$"), "tag/category/author page"),
+    # WordPress nests categories: /category/world/europe/
+    (
+        re.compile(r"/(?:category|categories|rubrique|categoria)/[^/]+(?:/[^/]+)*/?$"),
+        "tag/category/author page",
+    ),
     (re.compile(rf"/(?:{_LISTING_SEGMENTS})/?$"), "tag/category/author index"),
     (re.compile(r"/page/\d+/?$"), "paginated list page"),
     (
@@ -51,11 +58,38 @@ _NON_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 _SEARCH_PARAMS = ("s", "q", "query", "search")
-# /2025/02/13/slug or /2025/02/slug: a date followed by something (a bare /2025/02/ is an archive)
-_DATED_PATH = re.compile(r"/(?:19|20)\d{2}/(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+")
-_NUMBERED_HTML = re.compile(r"\d[^/]*\.s?html?$|\.s?html?$")
-_LONG_ID = re.compile(r"(?:^|[-_/])\d{5,}(?:[-_./]|$)")
-_WORD_SPLIT = re.compile(r"[-_]+")
+_NEWS_SECTIONS = (
+    "news|aktuell|aktuelles|artikel|article|articles|story|stories|nachrichten|meldung|meldungen|"
+    "blog|post|posts|actualite|actualites|noticia|noticias|notizie|beitrag|beitraege"
+)
+# (pattern on the lowercased path, reason), checked in order
+_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # /2025/02/13/slug, /2025/02/slug, /2025/slug-words (a bare /2025/02/ is an archive)
+    (
+        re.compile(
+            r"/(?:19|20)\d{2}/(?:(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+"
+            r"|[^/]*[a-z][^/]*-[^/]+)"
+        ),
+        "dated url path",
+    ),
+    (
+        re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}|\d{2}-\d{2}-(?:19|20)\d{2}|/(?:19|20)\d{6}(?:/|$)"),
+        "date in url",
+    ),
+    (re.compile(r"/[^/]*\d[^/]*\.(?:s?html?|php|aspx?)$"), "numbered .html url"),
+    (re.compile(r"(?:^|[-_/.])\d{5,}(?:[-_./]|$)"), "url carries an article id"),
+    (re.compile(r"/[^/.]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}"), "url slug of many words"),
+    (
+        re.compile(rf"/(?:{_NEWS_SECTIONS})/(?:[^/]+/)*[^/]*[a-z][-_][a-z][^/]*"),
+        "slug in a news section",
+    ),
+)
+# ?p=123, ?storyid=504, ?newsid=..., ?tx_ttnews[tt_news]=5793, ?article8532
+_QUERY_ID = re.compile(
+    r"(?:^|[&;])(?:p|id|[a-z_]*(?:news|article|artikel|story|post)[a-z_]*(?:\[\w+\])?)=\d{2,}"
+    r"|(?:^|[&;])(?:article|artikel)\d+(?:[&;=]|$)"
+)
+_IGNORED_SEGMENTS = ("/amp/", "/amp", "/index.html", "/index.htm")
 
 
 @dataclass
@@ -83,6 +117,8 @@ def extract_article(html: str, url: str) -> Extraction:
     """Extract one page. Never raises: bad input gives ``is_article=False`` with a reason."""
     if not isinstance(html, (str, bytes)) or not html.strip():
         return Extraction(is_article=False, reason="empty document")
+    if len(html) > MAX_HTML_CHARS:
+        return Extraction(is_article=False, reason=f"document too large ({len(html)} characters)")
     try:
         tree = load_html(html)
     except Exception as err:  # load_html is lenient, but a broken byte stream must not escape
@@ -131,8 +167,9 @@ def _extract(tree: HtmlElement, url: str) -> Extraction:
 
 
 def _body_text(text: str | None) -> str:
-    """One paragraph per line, without blank lines or stray whitespace."""
-    lines = (line.strip() for line in (text or "").splitlines())
+    """One paragraph per line, NFC like trafilatura's own text output (bare_extraction skips
+    that step), without blank lines or stray whitespace."""
+    lines = (line.strip() for line in unicodedata.normalize("NFC", text or "").splitlines())
     return "\n".join(line for line in lines if line)
 
 
@@ -155,7 +192,7 @@ def _fill_metadata(ex: Extraction, decl: md.Declarations, doc: object, url: str)
         for value, source in candidates:
             if value and source:
                 ex.sources[name] = source
-                return value
+                return unicodedata.normalize("NFC", value)
         return None
 
     def meta(*keys: str) -> tuple[str | None, str | None]:
@@ -303,29 +340,28 @@ def _link_line_share(tree: HtmlElement, text: str) -> float:
 
 
 def url_shape(url: str) -> tuple[bool | None, str]:
-    """What the URL alone says: (False, why) for list/site pages, (True, why) for article-like
-    paths, (None, "") when it says nothing."""
+    """What the URL alone says: (False, why) for list and site pages, (True, why) for
+    article-like URLs, (None, "") when it says nothing."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return None, ""
     path = parts.path.lower()
-    query = parse_qs(parts.query)
-    if any(query.get(p) for p in _SEARCH_PARAMS):
+    for suffix in _IGNORED_SEGMENTS:
+        path = path.removesuffix(suffix)
+    query = unquote(parts.query).lower()
+    if any(parse_qs(query).get(p) for p in _SEARCH_PARAMS):
         return False, "url looks like a search page"
+    if path in ("", "/") and not query:
+        return False, "url looks like a home page"
     for pattern, what in _NON_ARTICLE_PATHS:
         if pattern.search(path):
             return False, f"url looks like a {what}"
-    if _DATED_PATH.search(path):
-        return True, "dated url path"
-    segments = [s for s in path.split("/") if s and s not in ("amp", "index.html", "index.htm")]
-    last = segments[-1] if segments else ""
-    if _NUMBERED_HTML.search(last) and any(ch.isdigit() for ch in last):
-        return True, "numbered .html url"
-    if _LONG_ID.search(path):
+    for pattern, what in _ARTICLE_PATHS:
+        if pattern.search(path):
+            return True, what
+    if _QUERY_ID.search(query):
         return True, "url carries an article id"
-    if len([w for w in _WORD_SPLIT.split(last.split(".")[0]) if w]) >= 4:
-        return True, "url slug of many words"
     return None, ""
 
 

@@ -1,0 +1,463 @@
+"""Extraction and the article/non-article decision, offline on saved pages."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from pipelines.extract import Extraction, classify, extract_article, url_shape
+from pipelines.metadata import (
+    normalize_date,
+    normalize_language,
+    parse_byline,
+    read_declarations,
+)
+
+PAGES = Path(__file__).resolve().parent / "pages"
+SHARED = Path(
+    os.environ.get("NEWS_ARCHIVER_SHARED") or Path(__file__).resolve().parents[2] / "shared"
+)
+SEED = SHARED / "seed"
+
+EN_URL = "https://quietcorner.example/what-a-year-of-baking-bread-taught-me/"
+DE_URL = (
+    "https://www.abendpost-muenster.example/lokales/muenster/"
+    "stadtrat-beschliesst-neue-fahrradstrassen-am-ring-3187245.html"
+)
+TAG_URL = "https://www.harbourgazette.example/tag/climate/"
+ABOUT_URL = "https://www.harbourgazette.example/about/"
+NEUTRAL_URL = "https://www.harbourgazette.example/climate"  # says nothing either way
+
+
+def page(name: str) -> str:
+    return (PAGES / name).read_text(encoding="utf-8")
+
+
+def lines(ex: Extraction) -> list[str]:
+    return ex.text.split("\n")
+
+
+def without_jsonld(html: str) -> str:
+    return re.sub(r'<script type="application/ld\+json">.*?</script>', "", html, flags=re.S)
+
+
+# --- the seed page ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed() -> tuple[Extraction, dict]:
+    if not (SEED / "article.html").exists():
+        pytest.skip(f"shared seed page not found at {SEED} (set NEWS_ARCHIVER_SHARED)")
+    expected = json.loads((SEED / "expected.json").read_text(encoding="utf-8"))
+    html = (SEED / "article.html").read_text(encoding="utf-8")
+    return extract_article(html, expected["url"]), expected
+
+
+def test_seed_text_keeps_every_paragraph_as_its_own_line(seed):
+    ex, expected = seed
+    for paragraph in expected["must_contain"]:
+        assert paragraph in lines(ex)
+
+
+def test_seed_text_drops_boilerplate(seed):
+    ex, expected = seed
+    for boilerplate in expected["must_not_contain"]:
+        assert boilerplate not in ex.text
+
+
+def test_seed_metadata(seed):
+    ex, expected = seed
+    assert ex.is_article, ex.reason
+    assert ex.canonical == expected["url"]
+    assert ex.title == expected["title"]
+    assert ex.author == expected["author"]
+    assert ex.published[:10] == expected["published"]
+    assert ex.modified[:10] == expected["modified"]
+    assert ex.published != ex.modified  # the times differ: the two dates are kept apart
+    assert ex.language == expected["language"]
+    assert ex.site_name == expected["site_name"]
+    assert ex.tags == expected["tags"]
+    assert ex.word_count == len(ex.text.split()) > 300
+
+
+def test_seed_records_sources(seed):
+    ex, _ = seed
+    assert ex.sources["language"] == "html@lang"
+    assert ex.sources["author"] == "json-ld"
+    assert ex.sources["published"] == "meta:article:published_time"
+    assert ex.sources["site_name"] == "meta:og:site_name"
+    assert ex.sources["canonical"] == "link@rel=canonical"
+
+
+# --- hand-written fixture pages ------------------------------------------------------------------
+
+
+def test_english_blog_without_declarations():
+    ex = extract_article(page("en_blog_article.html"), EN_URL)
+    assert ex.is_article, ex.reason
+    assert "slug" in ex.reason
+    assert ex.title == "What a year of baking bread taught me about patience"
+    assert ex.author == "Jane Doe"
+    assert ex.sources["author"] == "byline"
+    assert ex.language == "en"
+    assert ex.sources["language"] == "py3langid"
+    assert ex.published == "2024-11-05"
+    assert ex.modified is None
+    assert ex.canonical == EN_URL
+    assert ex.image == "https://quietcorner.example/images/2024/loaf-on-rack.jpg"
+    assert ex.site_name is None  # the host name is not passed off as a site name
+
+
+def test_english_blog_text_structure_and_boilerplate():
+    ex = extract_article(page("en_blog_article.html"), EN_URL)
+    assert "Feeding the starter" in lines(ex)  # headings are their own lines
+    assert "The dough does not care about your schedule." in lines(ex)  # so are quotes
+    assert lines(ex)[0].startswith("Last November I bought a bag of rye flour")
+    assert not ex.text.startswith("What a year of baking")  # the title is not repeated
+    for junk in (
+        "alert(1)",
+        "dataLayer",
+        "By Jane Doe",
+        "Share this",
+        "Great post",
+        "rye recipe",
+        "Join 2,000 readers",
+        "All rights reserved",
+        "Recent posts",
+    ):
+        assert junk not in ex.text
+
+
+def test_german_regional_article_with_jsonld():
+    ex = extract_article(page("de_regional_article.html"), DE_URL)
+    assert ex.is_article
+    assert ex.reason == "json-ld @type=NewsArticle"
+    assert ex.title == "Stadtrat beschließt neue Fahrradstraßen am Ring"
+    assert ex.author == "Anna Schmidt; Jonas Weber"
+    assert ex.sources["author"] == "json-ld"
+    assert ex.published == "2025-03-04T06:30:00+01:00"
+    assert ex.modified == "2025-03-04T14:15:00+01:00"
+    assert ex.language == "de"
+    assert ex.site_name == "Westfälische Abendpost"
+    assert ex.sources["site_name"] == "json-ld:publisher"
+    assert ex.tags == ["Radverkehr", "Stadtrat", "Münster"]
+    assert ex.sources["tags"] == "json-ld:keywords"
+    assert ex.image == "https://img.abendpost-muenster.example/2025/03/ring-radweg.jpg"
+    assert ex.canonical == DE_URL
+    assert ex.description.startswith("Nach langer Debatte")
+
+
+def test_german_regional_article_text():
+    ex = extract_article(page("de_regional_article.html"), DE_URL)
+    assert "Tempo 30 und weniger Parkplätze" in lines(ex)
+    assert any(line.startswith("„Wir holen damit nach") for line in lines(ex))
+    for junk in (
+        "Wir verwenden Cookies",
+        "Artikel teilen",
+        "Mehr zum Thema",
+        "Parkhaus am Bahnhof",
+        "Jetzt 4 Wochen",
+        "Impressum",
+        "GmbH",
+    ):
+        assert junk not in ex.text
+
+
+def test_german_byline_when_jsonld_is_missing():
+    ex = extract_article(without_jsonld(page("de_regional_article.html")), DE_URL)
+    assert ex.author == "Anna Schmidt; Jonas Weber"
+    assert ex.sources["author"] == "byline"
+    assert ex.is_article  # no declaration left, but a numbered .html URL and enough text
+    assert "numbered .html url" in ex.reason
+    assert ex.published[:10] == "2025-03-04"  # trafilatura's date as the fallback
+    assert ex.sources["published"] == "trafilatura"
+    assert ex.modified is None
+
+
+def test_tag_page_is_not_an_article():
+    html = page("tag_page.html")
+    ex = extract_article(html, TAG_URL)
+    assert not ex.is_article
+    assert ex.reason == "url looks like a tag/category/author page"
+    assert ex.site_name == "The Harbour Gazette"
+    assert ex.language == "en"
+    # the same page under a URL that says nothing: its JSON-LD says CollectionPage, which wins
+    # over the og:type=article that the SEO plugin puts on every page
+    assert extract_article(html, NEUTRAL_URL).reason == "json-ld @type=CollectionPage"
+    # and with no declarations at all, the teaser list gives it away
+    bare = without_jsonld(html).replace('<meta property="og:type" content="article">', "")
+    ex = extract_article(bare, NEUTRAL_URL)
+    assert not ex.is_article
+    assert ex.reason.startswith("mostly a list of links")
+
+
+def test_about_page_is_not_an_article():
+    html = page("about_page.html")
+    assert extract_article(html, ABOUT_URL).reason.startswith("url looks like a site page")
+    ex = extract_article(html, NEUTRAL_URL)
+    assert not ex.is_article
+    assert ex.reason == "json-ld @type=AboutPage"
+    assert ex.title == "About us"
+    assert extract_article(without_jsonld(html), NEUTRAL_URL).reason == "og:type=website"
+
+
+def test_amp_page_is_judged_on_its_content():
+    html = page("de_regional_article.html").replace('<html lang="de-DE">', '<html amp lang="de">')
+    ex = extract_article(html, DE_URL.replace(".html", "/amp/"))
+    assert ex.is_article
+    assert ex.canonical == DE_URL
+
+
+# --- bad input never raises -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n ",
+        "just some plain text, not a web page",
+        '{"error": "not found", "status": 404}',
+        "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>",
+        b"\x00\x01\x02\xff\xfe binary",
+        "<html><body><div><p>Unclosed <b>tags <i>everywhere",
+        "<html><head><script type='application/ld+json'>{broken</script></head><body></body>",
+        "<<<>>>&&&;;;</////>",
+    ],
+)
+def test_bad_input_gives_a_non_article(html):
+    ex = extract_article(html, "https://www.example.org/2025/01/01/some-news-story/")
+    assert ex.is_article is False
+    assert ex.reason
+
+
+def test_non_string_input_gives_a_non_article():
+    ex = extract_article(None, "https://www.example.org/")  # type: ignore[arg-type]
+    assert ex.reason == "empty document"
+
+
+def test_oversized_input_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr("pipelines.extract.MAX_HTML_CHARS", 1000)
+    ex = extract_article(page("en_blog_article.html"), EN_URL)
+    assert not ex.is_article
+    assert ex.reason.startswith("document too large")
+
+
+def test_truncated_page_is_still_extracted():
+    html = page("en_blog_article.html")
+    cut = html[: html.index("What I would tell my past self")]
+    ex = extract_article(cut, EN_URL)
+    assert ex.title == "What a year of baking bread taught me about patience"
+    assert "Feeding the starter" in lines(ex)
+    assert ex.is_article, ex.reason
+
+
+# --- the classifier ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://news.example/", False),
+        ("https://news.example", False),
+        ("https://news.example/tag/ukraine/", False),
+        ("https://news.example/tag/ukraine/page/3/", False),
+        ("https://news.example/category/international/", False),
+        ("https://news.example/category/world/europe/", False),
+        ("https://news.example/author/claire-dubois/", False),
+        ("https://news.example/page/2/", False),
+        ("https://news.example/feed/", False),
+        ("https://news.example/search?q=ukraine", False),
+        ("https://news.example/?s=ukraine", False),
+        ("https://news.example/about/", False),
+        ("https://news.example/impressum", False),
+        ("https://news.example/2025/02/13/poutine-accepte-de-negocier-avec-trump/", True),
+        ("https://news.example/2025/02/13/poutine-accepte-de-negocier-avec-trump/amp/", True),
+        ("https://news.example/blog/2023/digitale-muendigkeit", True),
+        ("https://news.example/politik/berlin/senat-beschliesst-haushalt-123456.html", True),
+        ("https://news.example/lokales/meldung-4711.html", True),
+        ("https://news.example/what-a-year-of-baking-bread-taught-me/", True),
+        ("https://news.example/news/faire-lieferketten/", True),
+        ("https://news.example/?p=31228", True),
+        ("https://news.example/article.php?storyid=504", True),
+        ("https://news.example/2025/02/", None),
+        ("https://news.example/sport/", None),
+        ("https://news.example/world/europe", None),
+    ],
+)
+def test_url_shape(url, expected):
+    assert url_shape(url)[0] is expected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "is_article", "reason"),
+    [
+        ({"og_type": "article"}, True, "og:type=article"),
+        ({"jsonld_types": ["WebPage", "NewsArticle"]}, True, "json-ld @type=NewsArticle"),
+        ({"jsonld_types": ["ReportageNewsArticle"]}, True, "json-ld @type=ReportageNewsArticle"),
+        (
+            {"jsonld_types": ["BlogPosting"], "og_type": "website"},
+            True,
+            "json-ld @type=BlogPosting",
+        ),
+        ({"jsonld_types": ["CollectionPage"], "og_type": "article"}, False, "json-ld @type=Coll"),
+        ({"jsonld_types": ["ProfilePage"]}, False, "json-ld @type=ProfilePage"),
+        ({"jsonld_types": ["SearchResultsPage"]}, False, "json-ld @type=SearchResultsPage"),
+        ({"og_type": "website"}, False, "og:type=website"),
+        ({"og_type": "profile"}, False, "og:type=profile"),
+        ({"jsonld_types": ["WebSite", "Organization"]}, False, "json-ld declares only the WebSite"),
+        ({}, False, "no article declaration"),
+        ({"page_type": "newsarticle"}, True, "trafilatura page type"),
+        ({"link_line_share": 0.7}, False, "mostly a list of links"),
+    ],
+)
+def test_classify_declarations(kwargs, is_article, reason):
+    verdict, why = classify("https://news.example/world", word_count=400, **kwargs)
+    assert verdict is is_article
+    assert why.startswith(reason)
+
+
+def test_classify_url_shape_beats_a_blanket_og_type_article():
+    assert classify("https://news.example/tag/x/", og_type="article", word_count=900) == (
+        False,
+        "url looks like a tag/category/author page",
+    )
+
+
+def test_classify_site_wide_website_declaration_yields_to_an_article_url():
+    url = "https://news.example/2025/02/13/some-story/"
+    verdict, why = classify(url, og_type="website", word_count=400)
+    assert verdict and why.startswith("og:type=website but dated url path")
+    verdict, why = classify(url, jsonld_types=["WebSite"], word_count=400)
+    assert verdict and why.startswith("json-ld declares only the WebSite but")
+
+
+def test_classify_text_length():
+    url = "https://news.example/2025/02/13/some-story/"
+    assert classify(url, word_count=12) == (False, "too little text (12 words)")
+    assert classify(url, word_count=120)[0]
+    # a declared article may be a short brief, but not an empty shell
+    assert classify(url, og_type="article", word_count=50)[0]
+    assert not classify(url, og_type="article", word_count=20)[0]
+
+
+# --- metadata helpers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("fr-FR", "fr"),
+        ("fr_FR", "fr"),
+        ("DE", "de"),
+        ("en-US, de", "en"),
+        ("zh-Hans-CN", "zh"),
+        ("x-default", None),
+        ("und", None),
+        ("deutsch", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_language(value, code):
+    assert normalize_language(value) == code
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2025-02-13T09:12:44+01:00", "2025-02-13T09:12:44+01:00"),
+        ("2025-02-13T08:12:44Z", "2025-02-13T08:12:44+00:00"),
+        ("2025-02-13 09:12:44", "2025-02-13T09:12:44"),
+        ("2025-02-13", "2025-02-13"),
+        ("Thu, 13 Feb 2025 09:12:44 +0100", "2025-02-13T09:12:44+01:00"),
+        ("2025-02-13T09:12:44.000+0100", "2025-02-13T09:12:44+01:00"),
+        ("13 février 2025", None),
+        ("", None),
+    ],
+)
+def test_normalize_date(value, iso):
+    assert normalize_date(value) == iso
+
+
+@pytest.mark.parametrize(
+    ("byline", "author"),
+    [
+        ("By Jane Doe · November 5, 2024 · 6 min read", "Jane Doe"),
+        ("Von Anna Schmidt und Jonas Weber", "Anna Schmidt; Jonas Weber"),
+        ("Par Claire Dubois, envoyée spéciale à Kyiv", "Claire Dubois"),
+        ("Jane Doe | Updated 3 hours ago", "Jane Doe"),
+        ("By 2 minutes ago", None),
+    ],
+)
+def test_parse_byline(byline, author):
+    assert parse_byline(byline) == author
+
+
+def test_jsonld_graph_with_references_keywords_list_and_language_object():
+    from lxml.html import fromstring
+
+    from pipelines import metadata as md
+
+    html = """<html><head><script type="application/ld+json">
+    {"@context": "https://schema.org", "@graph": [
+      {"@type": "WebPage", "@id": "https://b.example/x/#webpage", "inLanguage": "es-ES"},
+      {"@type": ["Article", "NewsArticle"], "isPartOf": {"@id": "https://b.example/x/#webpage"},
+       "author": {"@id": "https://b.example/#/schema/person/1"},
+       "publisher": {"@id": "https://b.example/#org"},
+       "keywords": ["Elecciones", "Madrid", "elecciones"],
+       "image": [{"@id": "https://b.example/#img"}],
+       "inLanguage": {"@type": "Language", "name": "Spanish", "alternateName": "es"}},
+      {"@type": "Person", "@id": "https://b.example/#/schema/person/1", "name": "Lucía Gómez"},
+      {"@type": "Organization", "@id": "https://b.example/#org", "name": "Diario B"},
+      {"@type": "ImageObject", "@id": "https://b.example/#img", "url": "/img/a.jpg"}]}
+    </script><script type="application/ld+json">{not json</script></head><body></body></html>"""
+    decl = read_declarations(fromstring(html))
+    assert decl.jsonld_invalid == 1
+    assert md.jsonld_types(decl) == [
+        "WebPage",
+        "Article",
+        "NewsArticle",
+        "Person",
+        "Organization",
+        "ImageObject",
+    ]
+    assert md.jsonld_authors(decl) == ["Lucía Gómez"]
+    assert md.jsonld_publisher(decl) == "Diario B"
+    assert md.jsonld_keywords(decl) == ["Elecciones", "Madrid", "elecciones"]
+    assert md.jsonld_image(decl) == "/img/a.jpg"
+    assert md.jsonld_language(decl) == "es"
+
+
+def test_language_declarations_in_order_and_detection_as_fallback():
+    body = "<body><article>" + "<p>" + "Der Stadtrat hat heute lange beraten. " * 30 + "</p>"
+    body += "</article></body>"
+    url = "https://c.example/2025/03/04/stadtrat-beraet/"
+    og = '<head><meta property="og:locale" content="de_AT"></head>'
+    http_equiv = '<head><meta http-equiv="Content-Language" content="de"></head>'
+    ex = extract_article(f"<html>{og}{body}</html>", url)
+    assert (ex.language, ex.sources["language"]) == ("de", "meta:og:locale")
+    ex = extract_article(f"<html>{http_equiv}{body}</html>", url)
+    assert (ex.language, ex.sources["language"]) == ("de", "meta:content-language")
+    ex = extract_article(f"<html><head></head>{body}</html>", url)
+    assert (ex.language, ex.sources["language"]) == ("de", "py3langid")
+
+
+def test_tags_merge_sources_case_insensitively_in_order():
+    head = (
+        '<meta property="article:tag" content="Energie">'
+        '<meta property="article:tag" content="Klima, Wetter">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "keywords": "klima, Hitze"}'
+        "</script>"
+    )
+    body = "<article><p>" + "Ein Satz über das Wetter in der Stadt. " * 20 + "</p></article>"
+    ex = extract_article(
+        f"<html><head>{head}</head><body>{body}</body></html>",
+        "https://c.example/2025/03/04/hitze/",
+    )
+    assert ex.tags == ["Energie", "Klima", "Wetter", "Hitze"]
+    assert ex.sources["tags"] == "meta:article:tag+json-ld:keywords"
