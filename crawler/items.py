@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 
 def utc_now() -> str:
@@ -30,7 +29,6 @@ class Page:
     html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
-    hints: dict[str, Any] = field(default_factory=dict)  # e.g. news sitemap title/date
 
 
 @dataclass
@@ -58,6 +56,19 @@ class Article:
     news_title: str | None = None  # from a Google News sitemap, when it listed the page
     news_published: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+
+
+@dataclass
+class NewsListing:
+    """What a Google News sitemap says of one article: kept whichever way the page is reached.
+
+    It travels as its own item (not in request meta) because the article may have been
+    fetched through a link before the sitemap was read; the archive joins the two by URL.
+    """
+
+    url: str
+    title: str | None = None
+    published: str | None = None
 
 
 @dataclass

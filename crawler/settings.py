@@ -34,6 +34,11 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 
+# Next to the downloader, so that every redirect hop and retried attempt is recorded.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.FetchRecorderMiddleware": 950,
+}
+
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,
     "pipelines.stages.StorePipeline": 800,
@@ -46,6 +51,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 ARCHIVE_DB = "archive.db"
 # The sites a plain `scrapy crawl news` archives (when no -a start=URL is given).
 ARCHIVE_SITES_FILE = "sites.toml"
+# Discover everything: robots.txt Sitemap: lines and in-site links (True), or read only the
+# start URLs and what they list (False: e.g. a quick crawl of a news sitemap or a feed).
+ARCHIVE_FOLLOW_LINKS = True
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

@@ -27,7 +27,6 @@ def content_hash(*parts: str | None) -> str:
 def article_from_page(page: Page, extraction: Any) -> Article:
     """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts."""
     url = canonical_url(page.url, extraction.canonical)
-    hints = page.hints or {}
     return Article(
         url=url,
         fetched_url=page.url,
@@ -53,7 +52,5 @@ def article_from_page(page: Page, extraction: Any) -> Article:
         http_status=page.status,
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
-        news_title=hints.get("news_title"),
-        news_published=hints.get("news_published"),
         sources=dict(extraction.sources),
     )

@@ -149,7 +149,7 @@ def _extract(tree: HtmlElement, url: str) -> Extraction:
     ex.canonical = md.absolute_url(decl.canonical, url)
     if ex.canonical:
         ex.sources["canonical"] = "link@rel=canonical"
-    _fill_metadata(ex, decl, doc, url)
+    _fill_metadata(ex, decl, tree, doc, url)
     if ex.title and ex.text:
         ex.text = _drop_leading_title(ex.text, ex.title)
         ex.word_count = len(ex.text.split())
@@ -185,7 +185,9 @@ def _norm(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _fill_metadata(ex: Extraction, decl: md.Declarations, doc: object, url: str) -> None:
+def _fill_metadata(
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, doc: object, url: str
+) -> None:
     """Pick each field from the first source that has it, recording the source."""
 
     def pick(name: str, *candidates: tuple[str | None, str | None]) -> str | None:
@@ -208,11 +210,13 @@ def _fill_metadata(ex: Extraction, decl: md.Declarations, doc: object, url: str)
     ex.title = pick(
         "title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"), traf("title")
     )
+    meta_author = md.clean_author(meta_author)
+    byline = None if jsonld_author or meta_author else md.find_byline(tree)
     ex.author = pick(
         "author",
         (jsonld_author, "json-ld"),
-        (md.clean_author(meta_author), f"meta:{meta_author_key}"),
-        (decl.byline, "byline"),
+        (meta_author, f"meta:{meta_author_key}"),
+        (byline, "byline"),
         (md.clean_author(traf("author")[0]), "trafilatura"),
     )
     ex.published = pick(

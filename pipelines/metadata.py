@@ -102,7 +102,6 @@ class Declarations:
     jsonld_by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     jsonld_invalid: int = 0  # scripts that could not be parsed
     rel_tags: list[str] = field(default_factory=list)  # texts of rel="tag" links of the article
-    byline: str | None = None  # cleaned name(s) from a byline element
 
     def meta(self, *keys: str) -> tuple[str, str] | tuple[None, None]:
         """First non-empty content among ``keys`` (in that order) and the key it came from."""
@@ -117,7 +116,7 @@ class Declarations:
 
 
 def read_declarations(tree: HtmlElement) -> Declarations:
-    """Collect metas, JSON-LD, canonical, rel=tag links and byline in one pass over the tree."""
+    """Collect metas, JSON-LD, canonical and rel=tag links from the tree."""
     decl = Declarations()
     root = tree.getroottree().getroot()
     decl.html_lang = (root.get("lang") or root.get("xml:lang") or "").strip() or None
@@ -145,7 +144,6 @@ def read_declarations(tree: HtmlElement) -> Declarations:
     for node in decl.jsonld:
         _index_ids(node, decl.jsonld_by_id, depth=0)
     decl.rel_tags = _rel_tags(tree)
-    decl.byline = _byline(tree)
     return decl
 
 
@@ -345,14 +343,18 @@ def _rel_tags(tree: HtmlElement) -> list[str]:
     return [] if len(tags) > 20 else tags
 
 
-def _byline(tree: HtmlElement) -> str | None:
-    """Author name(s) from the first byline-like element outside the comments."""
+def find_byline(tree: HtmlElement) -> str | None:
+    """Author name(s) from the first byline-like element outside the comments.
+
+    Costs about as much as all other declarations together, so callers ask only when JSON-LD
+    and metas name no author.
+    """
     candidates = tree.xpath(
         "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
         " or contains(@class, 'author') or contains(@class, 'autor')]"
     )
     for elem in candidates:
-        if _in_comments(elem):
+        if elem.tag in _CONTAINER_TAGS or _in_comments(elem):
             continue
         if elem.get("rel") != "author" and elem.get("itemprop") != "author":
             if not _BYLINE_CLASS.search(elem.get("class") or ""):
@@ -364,6 +366,9 @@ def _byline(tree: HtmlElement) -> str | None:
         if names:
             return names
     return None
+
+
+_CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
 
 
 def _in_comments(elem: HtmlElement) -> bool:

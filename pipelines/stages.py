@@ -13,11 +13,11 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.http import Request, Response
 from twisted.internet import task
 
-from crawler.items import Article, FetchFailure, Page, utc_now
+from crawler.items import Article, FetchFailure, NewsListing, Page
 from crawler.paths import project_path
+from crawler.signals import fetch_recorded
 from pipelines import outcomes
 from pipelines.dedupe import article_from_page
 from pipelines.extract import extract_article
@@ -56,8 +56,8 @@ class StorePipeline:
     """Writes articles and fetch records to the archive in batched transactions.
 
     It holds the archive's writer lock for the whole crawl (a second crawl of the same file
-    fails at start), records every response as a ``fetches`` row, and writes the ``crawls``
-    row and the end-of-crawl summary.
+    fails at start), writes the ``fetches`` rows announced by FetchRecorderMiddleware and the
+    spider's errback, and writes the ``crawls`` row and the end-of-crawl summary.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -72,9 +72,10 @@ class StorePipeline:
         self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
+        self.listings: list[NewsListing] = []
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
-        crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -89,17 +90,17 @@ class StorePipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
             self.articles.append(item)
+        elif isinstance(item, NewsListing):
+            self.listings.append(item)
         elif isinstance(item, FetchFailure):
             self._fetch(item.url, item.status, item.fetched_at, None, None,
                         outcomes.failure_outcome(item.error), item.error)
-        if len(self.articles) + len(self.fetches) >= self.batch_size:
+        if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
             self.flush()
         return item
 
-    def response_received(self, response: Response, request: Request, spider: Spider) -> None:
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")[:200]
-        self._fetch(response.url, response.status, utc_now(), len(response.body), content_type,
-                    outcomes.response_outcome(response.status), None)
+    def fetch_recorded(self, row: dict[str, Any]) -> None:
+        self.fetches.append({"crawl_id": self.crawl_id, **row})
 
     def _fetch(self, url: str, status: int | None, at: str, size: int | None,
                content_type: str | None, outcome: str, error: str | None) -> None:
@@ -110,11 +111,11 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not self.articles and not self.fetches:
+        if not self.articles and not self.fetches and not self.listings:
             return
-        articles, fetches = self.articles, self.fetches
-        self.articles, self.fetches = [], []
-        written = self.archive.save(articles, fetches)
+        articles, fetches, listings = self.articles, self.fetches, self.listings
+        self.articles, self.fetches, self.listings = [], [], []
+        written = self.archive.save(articles, fetches, listings)
         for outcome in written.values():
             self.stats.inc_value(f"archive/articles/{outcome}")
 

@@ -11,6 +11,8 @@ Tables:
   triggers on every insert, update and delete.
 - ``fetches``: one row per response or failed request (URL, status, time, size, type, error).
 - ``crawls``: one row per run: start, end, outcome counts and Scrapy's final stats.
+- ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
+  into ``articles.news_title``/``news_published`` whichever of the two arrives first.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from crawler.items import Article, utc_now
+from crawler.items import Article, NewsListing, utc_now
 
 #: Tokenizer of the full-text index: Unicode-aware, case- and accent-insensitive, so a user
 #: typing "reponse" or "zelensky" finds "réponse" and "Zelensky".
@@ -73,6 +75,16 @@ def m001_initial(db: Database) -> None:
     for columns in (["published"], ["site", "published"], ["language"], ["author"]):
         db["articles"].create_index(columns)
     db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+    # Re-index a row only when an indexed column changes: a re-crawl that just marks an
+    # unchanged article as seen again must not rewrite the full-text index.
+    db.execute("DROP TRIGGER articles_au")
+    db.execute(
+        "CREATE TRIGGER articles_au AFTER UPDATE OF title, text ON articles BEGIN "
+        "INSERT INTO articles_fts (articles_fts, rowid, title, text) "
+        "VALUES('delete', old.rowid, old.title, old.text); "
+        "INSERT INTO articles_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); "
+        "END"
+    )
 
     db["crawls"].create(
         {
@@ -110,6 +122,15 @@ def m001_initial(db: Database) -> None:
     )
     db["fetches"].create_index(["url"])
     db["fetches"].create_index(["crawl_id"])
+
+
+@migrations()
+def m002_news_listings(db: Database) -> None:
+    """What Google News sitemaps said of each URL, joined into articles by URL."""
+    db["news_listings"].create(
+        {"url": str, "title": str, "published": str, "first_seen": str, "last_seen": str},
+        pk="url",
+    )
 
 
 def article_row(article: Article) -> dict[str, Any]:
@@ -177,9 +198,12 @@ class Archive:
     # -- articles and fetches -------------------------------------------------------------
 
     def save(
-        self, articles: Iterable[Article] = (), fetches: Iterable[Mapping[str, Any]] = ()
+        self,
+        articles: Iterable[Article] = (),
+        fetches: Iterable[Mapping[str, Any]] = (),
+        listings: Iterable[NewsListing] = (),
     ) -> dict[str, str]:
-        """Write a batch of articles and fetch records in one transaction.
+        """Write a batch of articles, fetch records and news listings in one transaction.
 
         Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed) or
         ``"unchanged"``. A URL seen twice in one batch (an article and its AMP copy) is
@@ -189,8 +213,12 @@ class Archive:
         for article in articles:
             batch.setdefault(article.url, article)
         fetch_rows = [dict(f) for f in fetches]
+        listing_rows = {
+            item.url: {"url": item.url, "title": item.title, "published": item.published}
+            for item in listings
+        }
         outcomes: dict[str, str] = {}
-        if not batch and not fetch_rows:
+        if not batch and not fetch_rows and not listing_rows:
             return outcomes
         with self.db.atomic():
             known = self._known(list(batch))
@@ -218,20 +246,44 @@ class Archive:
                 self.db["articles"].upsert_all(rows, pk="url", alter=True)
             if fetch_rows:
                 self.db["fetches"].insert_all(fetch_rows)
+            self._save_listings(list(listing_rows.values()), list(batch))
         return outcomes
+
+    def _save_listings(self, rows: list[dict[str, Any]], new_articles: list[str]) -> None:
+        """Keep news listings and copy them into the articles they name, in either order."""
+        now = utc_now()
+        if rows:
+            known = {
+                r[0]
+                for r in self.db.execute(
+                    "SELECT url FROM news_listings WHERE url IN (SELECT value FROM json_each(?))",
+                    [json.dumps([r["url"] for r in rows])],
+                )
+            }
+            for row in rows:
+                row["last_seen"] = now
+                if row["url"] not in known:
+                    row["first_seen"] = now
+            self.db["news_listings"].upsert_all(rows, pk="url")
+        touched = [r["url"] for r in rows] + new_articles
+        if touched:
+            self.db.execute(
+                "UPDATE articles SET news_title = l.title, news_published = l.published "
+                "FROM news_listings AS l WHERE articles.url = l.url "
+                "AND articles.url IN (SELECT value FROM json_each(?)) "
+                "AND (articles.news_title IS NOT l.title "
+                "OR articles.news_published IS NOT l.published)",
+                [json.dumps(touched)],
+            )
 
     def _known(self, urls: list[str]) -> dict[str, tuple[str, str]]:
         """first_seen and content_hash of those URLs already archived."""
-        found: dict[str, tuple[str, str]] = {}
-        for start in range(0, len(urls), 500):
-            chunk = urls[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for url, first_seen, content_hash in self.db.execute(
-                f"SELECT url, first_seen, content_hash FROM articles WHERE url IN ({marks})",
-                chunk,
-            ).fetchall():
-                found[url] = (first_seen, content_hash)
-        return found
+        rows = self.db.execute(
+            "SELECT url, first_seen, content_hash FROM articles "
+            "WHERE url IN (SELECT value FROM json_each(?))",
+            [json.dumps(urls)],
+        )
+        return {url: (first_seen, content_hash) for url, first_seen, content_hash in rows}
 
     # -- reading --------------------------------------------------------------------------
 

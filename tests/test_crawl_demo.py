@@ -97,6 +97,7 @@ def test_archive_is_wal_and_intact(crawled):
 
 def test_datasette_finds_and_shows_the_seed_article(crawled, demo_site, seed_expected):
     from datasette.app import Datasette
+    from datasette.utils import tilde_encode
 
     archive, *_ = crawled
     ds = Datasette(
@@ -114,9 +115,7 @@ def test_datasette_finds_and_shows_the_seed_article(crawled, demo_site, seed_exp
         canned = await ds.client.get("/archive/search.json?q=Poutine&_shape=objects")
         assert canned.status_code == 200
         assert canned.json()["rows"][0]["url"] == demo_site.seed_url()
-        from urllib.parse import quote
-
-        page = await ds.client.get("/archive/articles/" + quote(demo_site.seed_url(), safe=""))
+        page = await ds.client.get("/archive/articles/" + tilde_encode(demo_site.seed_url()))
         assert page.status_code == 200
         assert seed_expected["title"] in page.text
         assert seed_expected["author"] in page.text
@@ -133,12 +132,21 @@ def test_second_crawl_of_a_busy_archive_exits_at_once(demo_site, tmp_path):
     assert not Path(archive).exists() or sqlite_utils.Database(archive)["articles"].count == 0
 
 
-@pytest.mark.parametrize("start", ["/feed/", "/sitemap_index.xml", "/news-sitemap.xml"])
-def test_start_from_a_feed_or_a_sitemap(demo_site, tmp_path, start):
-    """Any start URL kind works; the crawl then follows links on to the whole site."""
+@pytest.mark.parametrize(
+    "start,expected",
+    [
+        ("/sitemap_index.xml", "all"),  # index -> post and news sitemaps -> every article
+        ("/news-sitemap.xml", 10),  # the Google News sitemap lists the 10 latest
+        ("/feed/", 20),  # the RSS feed lists the 20 latest
+    ],
+)
+def test_start_from_a_sitemap_or_feed_without_following_links(demo_site, tmp_path, start,
+                                                              expected):
+    """Each kind of start URL is understood; ARCHIVE_FOLLOW_LINKS=False reads only it."""
     archive = tmp_path / "archive.db"
     done = run_crawl(archive, "-a", f"start={demo_site.base_url}{start}",
-                     settings={"DEPTH_LIMIT": "1"})
+                     settings={"ARCHIVE_FOLLOW_LINKS": "False"})
     assert done.returncode == 0, done.output[-3000:]
     stored = article_urls(sqlite_utils.Database(archive))
-    assert stored and stored <= demo_site.article_urls()
+    assert stored <= demo_site.article_urls()
+    assert len(stored) == (len(demo_site.article_urls()) if expected == "all" else expected)

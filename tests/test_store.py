@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from crawler.items import Article
+from crawler.items import Article, NewsListing
 from pipelines.store import Archive, fts_query, migrations
 
 
@@ -34,14 +34,17 @@ def archive(tmp_path):
 def test_schema_created_by_migrations_in_wal_mode(archive):
     assert {"articles", "fetches", "crawls", "articles_fts"} <= set(archive.db.table_names())
     assert archive.db.journal_mode == "wal"
-    assert [m.name for m in migrations.applied(archive.db)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(archive.db)] == [
+        "m001_initial",
+        "m002_news_listings",
+    ]
     assert archive.db["articles"].pks == ["url"]
 
 
 def test_reopening_applies_nothing_twice(tmp_path):
     Archive(tmp_path / "a.db").close()
     again = Archive(tmp_path / "a.db")
-    assert len(migrations.applied(again.db)) == 1
+    assert len(migrations.applied(again.db)) == 2
     assert migrations.pending(again.db) == []
     again.close()
 
@@ -119,3 +122,31 @@ def test_failed_batch_is_rolled_back(archive):
 def test_fts_query_quotes_operators():
     assert fts_query('Kyiv AND "NEAR"') == '"Kyiv" "AND" "NEAR"'
     assert fts_query("  ") == ""
+
+
+def test_news_listing_joins_article_in_either_order(archive):
+    first = make_article("https://n.example/a/")
+    archive.save([first])
+    archive.save(listings=[NewsListing("https://n.example/a/", "Titre A", "2025-02-13")])
+    archive.save(listings=[NewsListing("https://n.example/b/", "Titre B", "2025-02-14")])
+    archive.save([make_article("https://n.example/b/")])
+    rows = {r["url"]: (r["news_title"], r["news_published"]) for r in archive.db["articles"].rows}
+    assert rows == {
+        "https://n.example/a/": ("Titre A", "2025-02-13"),
+        "https://n.example/b/": ("Titre B", "2025-02-14"),
+    }
+    assert archive.db["news_listings"].count == 2
+
+
+def test_migration_from_first_schema_keeps_rows(tmp_path):
+    """An archive made before m002 is brought up to date on open, its rows intact."""
+    from sqlite_utils import Database
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m002_news_listings")
+    db["articles"].insert({"url": "https://o.example/x/", "title": "Ancien", "text": "réponse"})
+    db.close()
+    archive = Archive(tmp_path / "old.db")
+    assert "news_listings" in archive.db.table_names()
+    assert [r["url"] for r in archive.search("reponse")] == ["https://o.example/x/"]
+    archive.close()

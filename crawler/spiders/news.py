@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -26,7 +27,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler import discovery, urls
-from crawler.items import FetchFailure, Page, utc_now
+from crawler.items import FetchFailure, NewsListing, Page, utc_now
 from crawler.paths import project_path
 from crawler.sites import Site, load_sites, sites_from_start
 
@@ -48,6 +49,7 @@ class NewsSpider(scrapy.Spider):
             spider.sites = load_sites(project_path(crawler.settings.get("ARCHIVE_SITES_FILE")))
         spider.allowed_domains = sorted({h for site in spider.sites for h in site.hosts})
         spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        spider.follow_links = crawler.settings.getbool("ARCHIVE_FOLLOW_LINKS")
         spider.link_extractors = [
             # Off-site links are left to OffsiteMiddleware (allowed_domains), which counts them.
             LinkExtractor(
@@ -64,13 +66,16 @@ class NewsSpider(scrapy.Spider):
         return [u for site in self.sites for u in site.start]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        """robots.txt of every start host (for its Sitemap: lines), then the start URLs."""
+        """robots.txt of every start host (for its Sitemap: lines), then the start URLs.
+
+        With ``ARCHIVE_FOLLOW_LINKS`` off, only the start URLs and what they list are read.
+        """
         seen_robots: set[str] = set()
         for index, site in enumerate(self.sites):
             for url in site.start:
                 parts = urlsplit(url)
                 robots = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
-                if robots not in seen_robots:
+                if self.follow_links and robots not in seen_robots:
                     seen_robots.add(robots)
                     yield self._request(robots, index, "robots", callback=self.parse_robots)
                 yield self._request(url, index, "start")
@@ -96,20 +101,21 @@ class NewsSpider(scrapy.Spider):
         else:
             self.logger.info("Not HTML, not archived: %s (%s)", response.url, content_type)
 
-    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[scrapy.Request]:
+    def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[Any]:
         sitemap_type, entries = discovery.parse_sitemap(body)
         for entry in entries:
             if sitemap_type == "sitemapindex":
                 yield self._follow(response, entry.loc, "sitemap")
+            elif entry.news:
+                request = self._follow(response, entry.loc, "news-sitemap")
+                yield NewsListing(
+                    url=urls.normalize(request.url),
+                    title=entry.news.get("title") or None,
+                    published=entry.news.get("publication_date") or None,
+                )
+                yield request
             else:
-                hints = {}
-                if entry.news:
-                    hints = {
-                        "news_title": entry.news.get("title"),
-                        "news_published": entry.news.get("publication_date"),
-                    }
-                via = "news-sitemap" if entry.news else "sitemap"
-                yield self._follow(response, entry.loc, via, hints=hints)
+                yield self._follow(response, entry.loc, "sitemap")
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
         index = response.meta.get("site", 0)
@@ -118,10 +124,12 @@ class NewsSpider(scrapy.Spider):
             response.css("link[rel~=alternate]::attr(href)").getall(),
             strict=False,
         )
-        for feed in discovery.announced_feeds(list(feeds)):
-            yield self._follow(response, feed, "feed")
-        for link in self.link_extractors[index].extract_links(response):
-            yield self._follow(response, link.url, "link")
+        if self.follow_links or response.meta.get("via") == "start":
+            for feed in discovery.announced_feeds(list(feeds)):
+                yield self._follow(response, feed, "feed")
+        if self.follow_links:
+            for link in self.link_extractors[index].extract_links(response):
+                yield self._follow(response, link.url, "link")
 
         declared = response.css("link[rel~=canonical]::attr(href)").get()
         canonical = urls.canonical_url(response.url, declared)
@@ -138,18 +146,23 @@ class NewsSpider(scrapy.Spider):
             html=response.text,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
-            hints=response.meta.get("hints", {}),
         )
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
-        """Record a request that gave no usable response; HTTP errors were recorded already."""
+        """Count a request that gave no usable response; record those refused before download.
+
+        Responses and network failures were recorded by FetchRecorderMiddleware already;
+        a request refused by robots.txt never reached it, so it is recorded here. Off-site
+        links are only counted (by OffsiteMiddleware): they are not this archive's business.
+        """
         request = failure.request
         if failure.check(HttpError):
             return
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
         self.logger.info("Failed %s: %s", request.url, error)
         self.crawler.stats.inc_value(f"archive/failure/{failure.type.__name__}")
-        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+        if failure.check(IgnoreRequest) and "robots.txt" in error:
+            yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -163,13 +176,9 @@ class NewsSpider(scrapy.Spider):
                 return b""
         return body
 
-    def _follow(
-        self, response: Response, url: str, via: str, hints: dict[str, Any] | None = None
-    ) -> scrapy.Request:
+    def _follow(self, response: Response, url: str, via: str) -> scrapy.Request:
         absolute = urljoin(response.url, url)
-        return self._request(
-            urls.normalize(absolute), response.meta.get("site", 0), via, hints=hints
-        )
+        return self._request(urls.normalize(absolute), response.meta.get("site", 0), via)
 
     def _request(
         self,
@@ -177,12 +186,11 @@ class NewsSpider(scrapy.Spider):
         site: int,
         via: str,
         *,
-        hints: dict[str, Any] | None = None,
         callback: Any = None,
     ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=callback or self.parse,
             errback=self.on_error,
-            meta={"site": site, "via": via, "hints": hints or {}},
+            meta={"site": site, "via": via},
         )
