@@ -10,7 +10,7 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install demo demo-site crawl-demo serve test lint clean
+.PHONY: install demo serve test lint clean bench bench-extract
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,13 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+
+## bench-extract: extraction quality and speed on ../shared/bench/extraction (BENCH_DATA=…)
+BENCH_DATA ?= ../shared/bench/extraction
+bench-extract: install
+	$(BIN)/python benchmarks/bench_extract.py $(BENCH_DATA)
+
+## bench: crawl throughput and memory against trafilatura's CLI (BENCH_PAGES=…)
+BENCH_PAGES ?= 2000
+bench: install
+	$(BIN)/python benchmarks/bench_crawl.py --pages $(BENCH_PAGES)
