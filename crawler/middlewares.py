@@ -1,25 +1,223 @@
-"""Downloader middleware that records every response and every failed attempt.
+"""Downloader middlewares: the network facts Scrapy does not handle the way an archive needs.
 
-It sits next to the downloader (after RetryMiddleware and RedirectMiddleware in the chain), so
-it sees what the network really answered: each hop of a redirect and each failed attempt that
-RetryMiddleware retries, not only what reaches the spider. It only announces them with the
-:data:`fetch_recorded` signal; the store pipeline writes them to ``fetches``.
+- :class:`PrivateAddressMiddleware` refuses requests that would reach private, loopback or
+  link-local addresses from a public site (server-side request forgery).
+- :class:`CrawlDelayMiddleware` obeys robots.txt ``Crawl-delay`` (Scrapy's robots support
+  reads only Allow/Disallow).
+- :class:`BackoffRetryMiddleware` is Scrapy's retry with waits: exponential backoff, and the
+  server's ``Retry-After`` on 429/503 (capped).
+- :class:`RedirectLoopMiddleware` ends redirect loops with a recorded error instead of
+  letting the duplicate filter drop them silently.
+- :class:`FetchRecorderMiddleware` records every response and failed attempt.
 """
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import socket
+import time
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
+from protego import Protego
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.response import response_status_message
 
 from crawler.items import utc_now
 from crawler.signals import fetch_recorded
+from crawler.urls import is_private_address, normalize
 from pipelines.outcomes import failure_outcome, response_outcome
 
 
+class PrivateAddressMiddleware:
+    """Refuse requests to private, loopback and link-local addresses, except the start hosts.
+
+    A start URL on such an address is the user's own choice (tests, intranet archives) and is
+    trusted. Any other host is refused when it is such an address literally (``10.0.0.1``,
+    ``[::1]``, ``localhost``), and, for hosts that would pass the off-site filter (the start
+    sites' subdomains), also when its name resolves there. Off-site names are not resolved:
+    the off-site filter refuses them anyway, and resolving every share-button host would be
+    slow and would leak the crawl to their DNS.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.resolved: dict[str, bool] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
+        return cls(crawler)
+
+    def _trusted_and_allowed(self) -> tuple[set[str], list[str]]:
+        spider = self.crawler.spider
+        allowed = [d.lower() for d in getattr(spider, "allowed_domains", None) or []]
+        return set(allowed), allowed
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = (urlsplit(request.url).hostname or "").lower()
+        trusted, allowed = self._trusted_and_allowed()
+        if not host or host in trusted:
+            return None
+        if is_private_address(host):
+            self._refuse(request, host, host)
+        if _is_ip(host) or not any(host.endswith("." + d) for d in allowed):
+            return None
+        if host not in self.resolved:
+            self.resolved[host] = await _resolves_privately(host)
+        if self.resolved[host]:
+            self._refuse(request, host, "a private address")
+        return None
+
+    def _refuse(self, request: Request, host: str, where: str) -> None:
+        self.crawler.stats.inc_value("archive/refused_private")
+        raise IgnoreRequest(f"Refused private address: {host} is {where} ({request.url})")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+async def _resolves_privately(host: str) -> bool:
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False  # unresolvable: the download fails and is recorded as a DNS error
+    return any(is_private_address(str(info[4][0])) for info in infos)
+
+
+class CrawlDelayMiddleware:
+    """Space requests to a host by its robots.txt ``Crawl-delay`` (capped by a setting)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
+        self.max_delay = settings.getfloat("ARCHIVE_CRAWL_DELAY_MAX")
+        self.delays: dict[str, float] = {}
+        self.next_slot: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = urlsplit(request.url).netloc
+        delay = self.delays.get(host)
+        if not delay or urlsplit(request.url).path == "/robots.txt":
+            return None
+        now = time.monotonic()
+        slot = max(now, self.next_slot.get(host, now))
+        self.next_slot[host] = slot + delay
+        if slot > now:
+            await asyncio.sleep(slot - now)
+        return None
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
+            try:
+                delay = Protego.parse(response.text).crawl_delay(self.user_agent)
+            except (AttributeError, ValueError, UnicodeDecodeError):
+                delay = None
+            if delay:
+                self.delays[urlsplit(request.url).netloc] = min(float(delay), self.max_delay)
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date)."""
+    if not value:
+        return None
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text).timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware, waiting before each retry instead of retrying at once.
+
+    The wait is the server's ``Retry-After`` on 429/503 when given, otherwise
+    ``ARCHIVE_RETRY_BACKOFF_BASE * 2**n`` for the n-th retry; both are capped by
+    ``ARCHIVE_RETRY_AFTER_MAX``. Only this request waits: the rest of the crawl goes on.
+    """
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("ARCHIVE_RETRY_BACKOFF_BASE")
+        self.max_wait = settings.getfloat("ARCHIVE_RETRY_AFTER_MAX")
+
+    def wait_for(self, request: Request, response: Response | None) -> float:
+        if response is not None and response.status in (429, 503):
+            told = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if told is not None:
+                return min(told, self.max_wait)
+        return min(self.backoff_base * 2 ** request.meta.get("retry_times", 0), self.max_wait)
+
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Request | Response:
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await asyncio.sleep(self.wait_for(request, response))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception,
+                                spider: Spider | None = None) -> Request | None:
+        if request.meta.get("dont_retry", False) or not isinstance(
+            exception, self.exceptions_to_retry
+        ):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await asyncio.sleep(self.wait_for(request, None))
+        return retry
+
+
+class RedirectLoopMiddleware:
+    """A redirect back to a URL of its own chain is a loop: end it with a recorded error.
+
+    Without this, Scrapy's duplicate filter silently drops the looping request and the page
+    simply never arrives, with nothing in the archive to say why.
+    """
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            target = normalize(urljoin(request.url, location.decode("latin-1")))
+            chain = [*request.meta.get("redirect_urls", []), request.url]
+            if target in {normalize(url) for url in chain}:
+                hops = " -> ".join([*chain, target])
+                raise IgnoreRequest(f"Redirect loop: {hops}")
+        return response
+
+
 class FetchRecorderMiddleware:
+    """Announce every response and failed attempt with the :data:`fetch_recorded` signal.
+
+    It sits next to the downloader (after RetryMiddleware and RedirectMiddleware in the
+    chain), so it sees what the network really answered: each hop of a redirect and each
+    attempt that RetryMiddleware retries, not only what reaches the spider. The store
+    pipeline writes the rows to ``fetches``.
+    """
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
 
@@ -40,6 +238,8 @@ class FetchRecorderMiddleware:
 
     def process_exception(self, request: Request, exception: BaseException,
                           spider: Spider | None = None) -> None:
+        if isinstance(exception, IgnoreRequest):
+            return None  # refused before download: the spider's errback records those
         error = f"{type(exception).__name__}: {exception}"[:500]
         self._send(url=request.url, status=None, fetched_at=utc_now(), size=None,
                    content_type=None, outcome=failure_outcome(error), error=error)

@@ -27,6 +27,7 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
 # Never keep or send a site's cookies: nothing of a reader session belongs in an archive.
 COOKIES_ENABLED = False
@@ -34,8 +35,19 @@ TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 
-# Next to the downloader, so that every redirect hop and retried attempt is recorded.
 DOWNLOADER_MIDDLEWARES = {
+    # Before the off-site filter (50): private addresses are refused and recorded as such.
+    "crawler.middlewares.PrivateAddressMiddleware": 40,
+    # Incremental re-crawls: articles archived recently are not fetched again.
+    "crawler.incremental.SkipKnownArticlesMiddleware": 45,
+    # After RobotsTxtMiddleware (100), which fetches robots.txt before anything else.
+    "crawler.middlewares.CrawlDelayMiddleware": 110,
+    # Scrapy's retry, with backoff and Retry-After.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Sees 3xx responses before RedirectMiddleware (600) acts on them.
+    "crawler.middlewares.RedirectLoopMiddleware": 650,
+    # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
 }
 
@@ -54,6 +66,15 @@ ARCHIVE_SITES_FILE = "sites.toml"
 # Discover everything: robots.txt Sitemap: lines and in-site links (True), or read only the
 # start URLs and what they list (False: e.g. a quick crawl of a news sitemap or a feed).
 ARCHIVE_FOLLOW_LINKS = True
+# Re-crawls are incremental: an article archived less than this many hours ago is not fetched
+# again unless its sitemap lastmod is newer (0: fetch every article every time).
+ARCHIVE_RECHECK_HOURS = 24.0
+# Waits before retries: exponential backoff from this base, and a server's Retry-After on
+# 429/503, both capped at ARCHIVE_RETRY_AFTER_MAX seconds.
+ARCHIVE_RETRY_BACKOFF_BASE = 1.0
+ARCHIVE_RETRY_AFTER_MAX = 60.0
+# robots.txt Crawl-delay is obeyed up to this many seconds between requests to a host.
+ARCHIVE_CRAWL_DELAY_MAX = 30.0
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

@@ -16,25 +16,28 @@ STORED_UPDATED = "archive/articles/updated"
 STORED_UNCHANGED = "archive/articles/unchanged"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
+GONE = "archive/gone"
+SKIPPED_KNOWN = "archive/skipped_known"
+#: ``archive/failure/<outcome>``: failed attempts by outcome label, counted as they are recorded.
+FAILURE_PREFIX = "archive/failure/"
 
 
 def failure_outcome(error: str) -> str:
     """The outcome label of a failed request, from its ``Type: message`` error text."""
     kind = error.split(":", 1)[0]
     lowered = error.lower()
-    if "robots.txt" in lowered:
-        return "refused_robots"
-    if "offsite" in lowered:
-        return "refused_offsite"
-    if "Timeout" in kind or "timed out" in lowered:
-        return "timeout"
-    if "DNS" in kind:
-        return "dns_error"
-    if "ConnectionRefused" in kind:
-        return "connection_refused"
-    if "Ignore" in kind:
-        return "ignored"
-    return "network_error"
+    rules = (
+        ("robots.txt" in lowered, "refused_robots"),
+        ("private address" in lowered, "refused_private"),
+        ("offsite" in lowered, "refused_offsite"),
+        ("redirect loop" in lowered or "max redirections" in lowered, "redirect_loop"),
+        ("max size" in lowered, "skipped_too_large"),
+        ("Timeout" in kind or "timed out" in lowered, "timeout"),
+        ("DNS" in kind or "CannotResolveHost" in kind, "dns_error"),
+        ("ConnectionRefused" in kind, "connection_refused"),
+        ("Ignore" in kind, "ignored"),
+    )
+    return next((label for matched, label in rules if matched), "network_error")
 
 
 def response_outcome(status: int) -> str:
@@ -54,30 +57,30 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "not_article": int(stats.get(NOT_ARTICLE, 0)),
         "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
         "not_html": int(stats.get("archive/response/other", 0)),
-        "refused_robots": int(stats.get("robotstxt/forbidden", 0)),
         "refused_offsite": int(stats.get("offsite/filtered", 0)),
-        "skipped_too_large": int(stats.get("archive/failure/too_large", 0)),
+        "gone": int(stats.get(GONE, 0)),
+        "skipped_known": int(stats.get(SKIPPED_KNOWN, 0)),
     }
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
             status = int(key.rsplit("/", 1)[1])
             if status >= 400:
                 out[f"http_{status}"] = int(value)
-        elif key.startswith("archive/failure/"):
-            label = failure_outcome(key.rsplit("/", 1)[1] + ":")
-            if label != "ignored":
-                out[label] = out.get(label, 0) + int(value)
+        elif key.startswith(FAILURE_PREFIX):
+            label = key[len(FAILURE_PREFIX):]
+            out[label] = out.get(label, 0) + int(value)
     return {k: v for k, v in out.items() if v}
+
+
+#: Failures that count as errors of the crawl (refusals are the crawl doing its job).
+ERROR_OUTCOMES = ("timeout", "dns_error", "connection_refused", "network_error",
+                  "extract_error", "redirect_loop")
 
 
 def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
     """The ``crawls`` columns: pages fetched, articles by outcome, errors."""
     outcomes = crawl_outcomes(stats)
-    errors = sum(
-        v for k, v in outcomes.items()
-        if k.startswith("http_") or k in ("timeout", "dns_error", "connection_refused",
-                                          "network_error", "extract_error")
-    )
+    errors = sum(v for k, v in outcomes.items() if k.startswith("http_") or k in ERROR_OUTCOMES)
     return {
         "pages": int(stats.get("response_received_count", 0)),
         "articles_new": outcomes.get("stored_new", 0),

@@ -18,6 +18,7 @@ from twisted.internet import task
 from crawler.items import Article, FetchFailure, NewsListing, Page
 from crawler.paths import project_path
 from crawler.signals import fetch_recorded
+from crawler.urls import normalize
 from pipelines import outcomes
 from pipelines.dedupe import article_from_page
 from pipelines.extract import extract_article
@@ -75,6 +76,7 @@ class StorePipeline:
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
+        self.gone: list[tuple[str, int, str]] = []
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
@@ -95,31 +97,32 @@ class StorePipeline:
         elif isinstance(item, NewsListing):
             self.listings.append(item)
         elif isinstance(item, FetchFailure):
-            self._fetch(item.url, item.status, item.fetched_at, None, None,
-                        outcomes.failure_outcome(item.error), item.error)
+            self.fetch_recorded({
+                "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
+                "size": None, "content_type": None,
+                "outcome": outcomes.failure_outcome(item.error), "error": item.error,
+            })
         if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
             self.flush()
         return item
 
     def fetch_recorded(self, row: dict[str, Any]) -> None:
+        if row.get("status") is None:
+            self.stats.inc_value(outcomes.FAILURE_PREFIX + row["outcome"])
+        elif row["status"] in (404, 410):
+            self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
-
-    def _fetch(self, url: str, status: int | None, at: str, size: int | None,
-               content_type: str | None, outcome: str, error: str | None) -> None:
-        self.fetches.append({
-            "crawl_id": self.crawl_id, "url": url, "status": status, "fetched_at": at,
-            "size": size, "content_type": content_type, "outcome": outcome, "error": error,
-        })
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not self.articles and not self.fetches and not self.listings:
+        if not (self.articles or self.fetches or self.listings or self.gone):
             return
-        articles, fetches, listings = self.articles, self.fetches, self.listings
-        self.articles, self.fetches, self.listings = [], [], []
-        written = self.archive.save(articles, fetches, listings)
+        articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
+        self.articles, self.fetches, self.listings, self.gone = [], [], [], []
+        written = self.archive.save(articles, fetches, listings, gone)
         for outcome in written.values():
-            self.stats.inc_value(f"archive/articles/{outcome}")
+            self.stats.inc_value(outcomes.GONE if outcome == "gone" else
+                                 f"archive/articles/{outcome}")
 
     def close_spider(self) -> None:
         if self.flusher.running:

@@ -133,6 +133,13 @@ def m002_news_listings(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_gone_articles(db: Database) -> None:
+    """An archived article that later answers 404/410 is marked gone, never deleted."""
+    db["articles"].add_column("gone_status", int)
+    db["articles"].add_column("gone_at", str)
+
+
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` row for an article (lists and dicts as JSON text)."""
     row = dataclasses.asdict(article)
@@ -202,12 +209,16 @@ class Archive:
         articles: Iterable[Article] = (),
         fetches: Iterable[Mapping[str, Any]] = (),
         listings: Iterable[NewsListing] = (),
+        gone: Iterable[tuple[str, int, str]] = (),
     ) -> dict[str, str]:
         """Write a batch of articles, fetch records and news listings in one transaction.
 
-        Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed) or
-        ``"unchanged"``. A URL seen twice in one batch (an article and its AMP copy) is
-        written once. ``first_seen`` is kept from the first time the URL was stored.
+        ``gone`` lists (url, 404 or 410, time) of URLs that answered so: archived articles
+        among them are marked gone (and an article stored again is no longer gone).
+
+        Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed),
+        ``"unchanged"`` or ``"gone"``. A URL seen twice in one batch (an article and its AMP
+        copy) is written once. ``first_seen`` is kept from the first time the URL was stored.
         """
         batch: dict[str, Article] = {}
         for article in articles:
@@ -217,14 +228,16 @@ class Archive:
             item.url: {"url": item.url, "title": item.title, "published": item.published}
             for item in listings
         }
+        gone_rows = [(url, status, at) for url, status, at in gone if url not in batch]
         outcomes: dict[str, str] = {}
-        if not batch and not fetch_rows and not listing_rows:
+        if not batch and not fetch_rows and not listing_rows and not gone_rows:
             return outcomes
         with self.db.atomic():
             known = self._known(list(batch))
             rows = []
             for url, article in batch.items():
                 row = article_row(article)
+                row["gone_status"] = row["gone_at"] = None
                 now = article.fetched_at or utc_now()
                 if url not in known:
                     outcomes[url] = "new"
@@ -236,7 +249,8 @@ class Archive:
                     if outcomes[url] == "unchanged":
                         # Leave the row (and so the FTS index) alone; only mark it seen.
                         self.db.execute(
-                            "UPDATE articles SET last_seen = ?, http_status = ? WHERE url = ?",
+                            "UPDATE articles SET last_seen = ?, http_status = ?, "
+                            "gone_status = NULL, gone_at = NULL WHERE url = ?",
                             [now, article.http_status, url],
                         )
                         continue
@@ -247,6 +261,14 @@ class Archive:
             if fetch_rows:
                 self.db["fetches"].insert_all(fetch_rows)
             self._save_listings(list(listing_rows.values()), list(batch))
+            for url, status, at in gone_rows:
+                cursor = self.db.execute(
+                    "UPDATE articles SET gone_status = ?, gone_at = ?, http_status = ? "
+                    "WHERE url = ? AND gone_status IS NULL",
+                    [status, at, status, url],
+                )
+                if cursor.rowcount:
+                    outcomes[url] = "gone"
         return outcomes
 
     def _save_listings(self, rows: list[dict[str, Any]], new_articles: list[str]) -> None:

@@ -15,7 +15,9 @@ from tests.conftest import ROOT, run_crawl
 
 @pytest.fixture(scope="module")
 def crawled(demo_site, tmp_path_factory):
-    """The demo site crawled twice into one archive (the second run must add nothing)."""
+    """The demo site crawled three times into one archive: a first crawl, an incremental
+    re-crawl (known articles are not fetched again), and a full re-crawl (every article
+    fetched again and recognised as unchanged). The re-crawls must add nothing."""
     archive = tmp_path_factory.mktemp("crawl") / "archive.db"
     first = run_crawl(archive, "-a", f"start={demo_site.base_url}/")
     assert first.returncode == 0, first.output[-3000:]
@@ -23,7 +25,10 @@ def crawled(demo_site, tmp_path_factory):
     snapshot = {r["url"]: r["first_seen"] for r in db["articles"].rows}
     second = run_crawl(archive, "-a", f"start={demo_site.base_url}/")
     assert second.returncode == 0, second.output[-3000:]
-    return archive, db, first, second, snapshot
+    third = run_crawl(archive, "-a", f"start={demo_site.base_url}/",
+                      settings={"ARCHIVE_RECHECK_HOURS": "0"})
+    assert third.returncode == 0, third.output[-3000:]
+    return archive, db, first, (second, third), snapshot
 
 
 def article_urls(db) -> set[str]:
@@ -57,17 +62,25 @@ def test_seed_article_fields(crawled, demo_site, seed_expected):
     assert row["first_seen"] and row["last_seen"] and row["content_hash"]
 
 
-def test_second_crawl_adds_no_duplicate_and_keeps_first_seen(crawled):
-    _, db, first, second, snapshot = crawled
+def test_recrawls_add_no_duplicate_and_keep_first_seen(crawled, demo_site):
+    _, db, first, (second, third), snapshot = crawled
     assert {r["url"]: r["first_seen"] for r in db["articles"].rows} == snapshot
     crawls = list(db.query("select * from crawls order by id"))
-    assert len(crawls) == 2
+    assert len(crawls) == 3
     assert crawls[0]["articles_new"] == len(snapshot)
-    assert crawls[1]["articles_new"] == 0
-    assert crawls[1]["articles_unchanged"] == len(snapshot)
     assert all(c["status"] == "finished" and c["finished"] for c in crawls)
     assert f"{len(snapshot)} new articles" in first.stdout
+    # incremental: every known article skipped, none fetched again
+    assert crawls[1]["articles_new"] == 0 and crawls[1]["articles_unchanged"] == 0
+    assert json.loads(crawls[1]["outcomes"])["skipped_known"] >= len(snapshot)
+    refetched = db.execute(
+        "select count(*) from fetches where crawl_id = ? and url in "
+        "(select url from articles)", [crawls[1]["id"]]).fetchone()[0]
+    assert refetched == 0
     assert "0 new articles" in second.stdout
+    # full: every article fetched again, recognised as unchanged
+    assert crawls[2]["articles_new"] == 0
+    assert crawls[2]["articles_unchanged"] == len(snapshot)
 
 
 def test_every_response_is_a_fetch_row(crawled, demo_site):
@@ -87,6 +100,7 @@ def test_robots_txt_obeyed(crawled, demo_site):
     assert disallowed <= refused
     outcomes = json.loads(db["crawls"].get(1)["outcomes"])
     assert outcomes["refused_robots"] >= len(disallowed)
+    assert outcomes["refused_offsite"] > 0  # share buttons
 
 
 def test_archive_is_wal_and_intact(crawled):

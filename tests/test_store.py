@@ -37,6 +37,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
     assert [m.name for m in migrations.applied(archive.db)] == [
         "m001_initial",
         "m002_news_listings",
+        "m003_gone_articles",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -44,7 +45,8 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
 def test_reopening_applies_nothing_twice(tmp_path):
     Archive(tmp_path / "a.db").close()
     again = Archive(tmp_path / "a.db")
-    assert len(migrations.applied(again.db)) == 2
+    names = [m.name for m in migrations.applied(again.db)]
+    assert len(names) == len(set(names)) == 3
     assert migrations.pending(again.db) == []
     again.close()
 
@@ -150,3 +152,19 @@ def test_migration_from_first_schema_keeps_rows(tmp_path):
     assert "news_listings" in archive.db.table_names()
     assert [r["url"] for r in archive.search("reponse")] == ["https://o.example/x/"]
     archive.close()
+
+
+def test_gone_articles_are_marked_never_deleted_and_come_back(archive):
+    a = make_article()
+    archive.save([a])
+    assert archive.save(gone=[(a.url, 410, "2025-03-01T00:00:00+00:00")]) == {a.url: "gone"}
+    row = archive.db["articles"].get(a.url)
+    assert (row["gone_status"], row["gone_at"]) == (410, "2025-03-01T00:00:00+00:00")
+    assert row["text"] == a.text  # kept
+    # gone once: a second 404 does not move the date; unknown URLs are ignored
+    assert archive.save(gone=[(a.url, 404, "2025-04-01T00:00:00+00:00"),
+                              ("https://n.example/never-archived/", 404, "x")]) == {}
+    assert archive.db["articles"].get(a.url)["gone_at"] == "2025-03-01T00:00:00+00:00"
+    archive.save([make_article(fetched_at="2025-05-01T00:00:00+00:00")])
+    row = archive.db["articles"].get(a.url)
+    assert row["gone_status"] is None and row["gone_at"] is None

@@ -27,6 +27,8 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler import discovery, urls
+from crawler.encoding import detect_encoding
+from crawler.incremental import KNOWN
 from crawler.items import FetchFailure, NewsListing, Page, utc_now
 from crawler.paths import project_path
 from crawler.sites import Site, load_sites, sites_from_start
@@ -97,6 +99,10 @@ class NewsSpider(scrapy.Spider):
             for entry in discovery.parse_feed(body):
                 yield self._follow(response, entry.link, "feed")
         elif kind == discovery.HTML and isinstance(response, TextResponse):
+            encoding, how = detect_encoding(response.body, content_type)
+            if encoding != response.encoding:
+                self.logger.debug("%s decoded as %s (%s)", response.url, encoding, how)
+                response = response.replace(encoding=encoding)
             yield from self._parse_html(response)
         else:
             self.logger.info("Not HTML, not archived: %s (%s)", response.url, content_type)
@@ -107,7 +113,7 @@ class NewsSpider(scrapy.Spider):
             if sitemap_type == "sitemapindex":
                 yield self._follow(response, entry.loc, "sitemap")
             elif entry.news:
-                request = self._follow(response, entry.loc, "news-sitemap")
+                request = self._follow(response, entry.loc, "news-sitemap", lastmod=entry.lastmod)
                 yield NewsListing(
                     url=urls.normalize(request.url),
                     title=entry.news.get("title") or None,
@@ -115,7 +121,7 @@ class NewsSpider(scrapy.Spider):
                 )
                 yield request
             else:
-                yield self._follow(response, entry.loc, "sitemap")
+                yield self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
         index = response.meta.get("site", 0)
@@ -149,20 +155,20 @@ class NewsSpider(scrapy.Spider):
         )
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
-        """Count a request that gave no usable response; record those refused before download.
+        """Record a request refused before download (robots.txt, private address, loop...).
 
-        Responses and network failures were recorded by FetchRecorderMiddleware already;
-        a request refused by robots.txt never reached it, so it is recorded here. Off-site
-        links are only counted (by OffsiteMiddleware): they are not this archive's business.
+        Responses and network failures were recorded by FetchRecorderMiddleware already.
+        Off-site links are only counted (by OffsiteMiddleware): they are not this archive's
+        business, and a news page has dozens of them.
         """
-        request = failure.request
-        if failure.check(HttpError):
+        if not failure.check(IgnoreRequest) or failure.check(HttpError):
             return
+        request = failure.request
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        self.logger.info("Failed %s: %s", request.url, error)
-        self.crawler.stats.inc_value(f"archive/failure/{failure.type.__name__}")
-        if failure.check(IgnoreRequest) and "robots.txt" in error:
-            yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+        if "offsite" in error.lower() or KNOWN in error:
+            return
+        self.logger.info("Refused %s: %s", request.url, error)
+        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -176,9 +182,13 @@ class NewsSpider(scrapy.Spider):
                 return b""
         return body
 
-    def _follow(self, response: Response, url: str, via: str) -> scrapy.Request:
+    def _follow(self, response: Response, url: str, via: str,
+                lastmod: str | None = None) -> scrapy.Request:
         absolute = urljoin(response.url, url)
-        return self._request(urls.normalize(absolute), response.meta.get("site", 0), via)
+        request = self._request(urls.normalize(absolute), response.meta.get("site", 0), via)
+        if lastmod:
+            request.meta["lastmod"] = lastmod
+        return request
 
     def _request(
         self,

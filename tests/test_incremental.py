@@ -1,0 +1,43 @@
+"""When a known article is fetched again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from crawler.incremental import needs_fetch, parse_time
+from crawler.middlewares import retry_after_seconds
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+DAY = timedelta(hours=24)
+
+
+@pytest.mark.parametrize(
+    "last_seen,lastmod,expected",
+    [
+        (None, None, True),  # never archived
+        ("2025-03-01T11:00:00+00:00", None, False),  # fresh
+        ("2025-02-27T11:00:00+00:00", None, True),  # stale
+        ("2025-03-01T11:00:00+00:00", "2025-03-01T11:30:00Z", True),  # changed since
+        ("2025-03-01T11:00:00+00:00", "2025-02-20", False),  # lastmod older
+        ("2025-03-01T11:00:00+00:00", "garbage", False),
+        ("garbage", None, True),
+    ],
+)
+def test_needs_fetch(last_seen, lastmod, expected):
+    assert needs_fetch(last_seen, lastmod, DAY, NOW) is expected
+
+
+def test_parse_time_naive_is_utc():
+    assert parse_time("2025-02-13") == datetime(2025, 2, 13, tzinfo=UTC)
+    assert parse_time("2025-02-13T10:00:00+01:00") == datetime(2025, 2, 13, 9, tzinfo=UTC)
+
+
+def test_retry_after_seconds_and_dates():
+    assert retry_after_seconds(b"7") == 7.0
+    assert retry_after_seconds(None) is None
+    assert retry_after_seconds("soon") is None
+    assert retry_after_seconds("Sat, 01 Mar 2025 12:00:30 GMT",
+                               now=NOW.timestamp()) == pytest.approx(30.0)
+    assert retry_after_seconds("Sat, 01 Mar 2025 11:00:00 GMT", now=NOW.timestamp()) == 0.0
