@@ -75,6 +75,8 @@ ARCHIVE_RETRY_BACKOFF_BASE = 1.0
 ARCHIVE_RETRY_AFTER_MAX = 60.0
 # robots.txt Crawl-delay is obeyed up to this many seconds between requests to a host.
 ARCHIVE_CRAWL_DELAY_MAX = 30.0
+# Extraction runs in this many worker processes (-1: one per CPU; 0: inline, in the crawler).
+ARCHIVE_EXTRACT_WORKERS = -1
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

@@ -8,6 +8,7 @@ they drive lives in :mod:`pipelines.extract`, :mod:`pipelines.dedupe` and
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from scrapy import Spider, signals
@@ -21,9 +22,9 @@ from crawler.signals import fetch_recorded
 from crawler.urls import normalize
 from pipelines import outcomes
 from pipelines.dedupe import article_from_page
-from pipelines.extract import extract_article
 from pipelines.lock import ArchiveLock
 from pipelines.store import Archive
+from pipelines.workers import ExtractorPool
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +34,20 @@ class ExtractPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.stats = crawler.stats
-        # trafilatura and htmldate warn about every page they find little text in; the
-        # crawl counts those outcomes itself, so their chatter stays out of the crawl log.
-        for name in ("trafilatura", "htmldate", "courlan"):
-            logging.getLogger(name).setLevel(logging.ERROR)
+        workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", -1)
+        self.pool = ExtractorPool(os.cpu_count() or 1 if workers < 0 else workers)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Any) -> Any:
+    def close_spider(self) -> None:
+        self.pool.close()
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        extraction = extract_article(item.html, item.url)  # never raises
+        extraction = await self.pool.extract(item.html, item.url)  # never raises
         if not extraction.is_article:
             failed = extraction.reason.startswith("extraction failed")
             self.stats.inc_value(outcomes.EXTRACT_ERROR if failed else outcomes.NOT_ARTICLE)

@@ -1,0 +1,81 @@
+"""Extraction in worker processes, so a crawl uses every core.
+
+trafilatura is pure CPU work under the GIL (20-40 ms a page): threads gain nothing, and run
+inline it blocks Scrapy's event loop. A small process pool runs :func:`extract_article` while
+the main process keeps downloading and storing. Workers are spawned (not forked from a
+process running a reactor and threads) and ignore SIGINT, so Ctrl-C lets the crawl finish
+the extractions under way and store them; if a worker dies (a crash in a C library on a
+hostile page), the pool is rebuilt and that page counted as an extraction error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from pipelines.extract import Extraction, extract_article
+
+logger = logging.getLogger(__name__)
+
+#: Libraries that log a warning for every page with little text; the crawl counts those
+#: outcomes itself.
+NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan")
+
+
+def quiet_libraries() -> None:
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the crawler is gone (``kill -9`` leaves no orphans behind)."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    quiet_libraries()
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+
+
+class ExtractorPool:
+    """``await pool.extract(html, url)``: in ``workers`` processes, or inline when 0."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(0, workers)
+        self._pool: ProcessPoolExecutor | None = None
+        quiet_libraries()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_init_worker,
+            )
+        return self._pool
+
+    async def extract(self, html: str, url: str) -> Extraction:
+        if not self.workers:
+            return extract_article(html, url)
+        try:
+            future = self._executor().submit(extract_article, html, url)
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.error("An extraction worker died on %s; restarting the pool", url)
+            self.close(wait=False)
+            return Extraction(is_article=False, reason="extraction failed: worker died")
+
+    def close(self, wait: bool = True) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=not wait)
+            self._pool = None
