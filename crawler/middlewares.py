@@ -1,7 +1,8 @@
 """Downloader middlewares: the network facts Scrapy does not handle the way an archive needs.
 
-- :class:`PrivateAddressMiddleware` refuses requests that would reach private, loopback or
-  link-local addresses from a public site (server-side request forgery).
+- :class:`SafeOffsiteMiddleware` and :class:`PrivateAddressMiddleware` refuse requests that
+  would reach private, loopback or link-local addresses from a public site (server-side
+  request forgery), by address and by name.
 - :class:`CrawlDelayMiddleware` obeys robots.txt ``Crawl-delay`` (Scrapy's robots support
   reads only Allow/Disallow).
 - :class:`BackoffRetryMiddleware` is Scrapy's retry with waits: exponential backoff, and the
@@ -24,9 +25,11 @@ from urllib.parse import urljoin, urlsplit
 from protego import Protego
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 from crawler.items import utc_now
@@ -35,15 +38,45 @@ from crawler.urls import is_private_address, normalize
 from pipelines.outcomes import failure_outcome, response_outcome
 
 
-class PrivateAddressMiddleware:
-    """Refuse requests to private, loopback and link-local addresses, except the start hosts.
+def _allowed_hosts(crawler: Crawler) -> list[str]:
+    """The start sites' hosts (the spider's ``allowed_domains``), lowercased."""
+    return [d.lower() for d in getattr(crawler.spider, "allowed_domains", None) or []]
 
-    A start URL on such an address is the user's own choice (tests, intranet archives) and is
-    trusted. Any other host is refused when it is such an address literally (``10.0.0.1``,
-    ``[::1]``, ``localhost``), and, for hosts that would pass the off-site filter (the start
-    sites' subdomains), also when its name resolves there. Off-site names are not resolved:
-    the off-site filter refuses them anyway, and resolving every share-button host would be
-    slow and would leak the crawl to their DNS.
+
+class SafeOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's off-site filter, refusing (and recording) private addresses first.
+
+    Scrapy filters off-site requests when they are scheduled, silently. A request to a
+    private, loopback or link-local address (``10.0.0.1``, ``[::1]``, ``localhost``) is
+    refused here before that, recorded once in ``fetches`` as ``refused_private``, and counted.
+    The start sites' own hosts are trusted even when private (tests, intranet archives).
+    """
+
+    def __init__(self, stats: Any) -> None:
+        super().__init__(stats)
+        self.refused: set[str] = set()
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        host = (urlparse_cached(request).hostname or "").lower()
+        if host and is_private_address(host) and host not in _allowed_hosts(self.crawler):
+            error = f"IgnoreRequest: Refused private address: {host} ({request.url})"
+            if request.url not in self.refused:
+                self.refused.add(request.url)
+                self.crawler.signals.send_catch_log(fetch_recorded, row={
+                    "url": request.url, "status": None, "fetched_at": utc_now(), "size": None,
+                    "content_type": None, "outcome": "refused_private", "error": error,
+                })
+            raise IgnoreRequest(error.split(": ", 1)[1])
+        return super().process_request(request)
+
+
+class PrivateAddressMiddleware:
+    """Refuse same-site host names that resolve to private addresses (DNS rebinding).
+
+    A subdomain of a start site passes the off-site filter; if its name resolves to a
+    private, loopback or link-local address, the request is refused. Off-site names are not
+    resolved: the off-site filter refuses them anyway, and resolving every share-button host
+    would be slow and would leak the crawl to their DNS.
     """
 
     def __init__(self, crawler: Crawler) -> None:
@@ -54,29 +87,19 @@ class PrivateAddressMiddleware:
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
         return cls(crawler)
 
-    def _trusted_and_allowed(self) -> tuple[set[str], list[str]]:
-        spider = self.crawler.spider
-        allowed = [d.lower() for d in getattr(spider, "allowed_domains", None) or []]
-        return set(allowed), allowed
-
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = (urlsplit(request.url).hostname or "").lower()
-        trusted, allowed = self._trusted_and_allowed()
-        if not host or host in trusted:
+        allowed = _allowed_hosts(self.crawler)
+        if not host or host in allowed or _is_ip(host):
             return None
-        if is_private_address(host):
-            self._refuse(request, host, host)
-        if _is_ip(host) or not any(host.endswith("." + d) for d in allowed):
+        if not any(host.endswith("." + d) for d in allowed):
             return None
         if host not in self.resolved:
             self.resolved[host] = await _resolves_privately(host)
         if self.resolved[host]:
-            self._refuse(request, host, "a private address")
+            raise IgnoreRequest(f"Refused private address: {host} resolves to one "
+                                f"({request.url})")
         return None
-
-    def _refuse(self, request: Request, host: str, where: str) -> None:
-        self.crawler.stats.inc_value("archive/refused_private")
-        raise IgnoreRequest(f"Refused private address: {host} is {where} ({request.url})")
 
 
 def _is_ip(host: str) -> bool:

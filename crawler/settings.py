@@ -36,7 +36,10 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 
 DOWNLOADER_MIDDLEWARES = {
-    # Before the off-site filter (50): private addresses are refused and recorded as such.
+    # Scrapy's off-site filter, refusing and recording private addresses first.
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "crawler.middlewares.SafeOffsiteMiddleware": 50,
+    # Same-site names that resolve to private addresses.
     "crawler.middlewares.PrivateAddressMiddleware": 40,
     # Incremental re-crawls: articles archived recently are not fetched again.
     "crawler.incremental.SkipKnownArticlesMiddleware": 45,
@@ -50,6 +53,10 @@ DOWNLOADER_MIDDLEWARES = {
     # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
 }
+
+# Seen requests live in a throw-away SQLite file: flat memory, and JOBDIR cannot make a run
+# skip pages after a kill -9 (resuming is done from the archive, crawler/incremental.py).
+DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,
@@ -77,6 +84,8 @@ ARCHIVE_RETRY_AFTER_MAX = 60.0
 ARCHIVE_CRAWL_DELAY_MAX = 30.0
 # Extraction runs in this many worker processes (-1: one per CPU; 0: inline, in the crawler).
 ARCHIVE_EXTRACT_WORKERS = -1
+# Where temporary crawl files go (the seen-requests file); empty: the system's temp dir.
+ARCHIVE_TMPDIR = ""
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

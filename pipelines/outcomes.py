@@ -31,7 +31,7 @@ def failure_outcome(error: str) -> str:
         ("private address" in lowered, "refused_private"),
         ("offsite" in lowered, "refused_offsite"),
         ("redirect loop" in lowered or "max redirections" in lowered, "redirect_loop"),
-        ("max size" in lowered, "skipped_too_large"),
+        ("max size" in lowered or "DownloadCancelled" in kind, "skipped_too_large"),
         ("Timeout" in kind or "timed out" in lowered, "timeout"),
         ("DNS" in kind or "CannotResolveHost" in kind, "dns_error"),
         ("ConnectionRefused" in kind, "connection_refused"),

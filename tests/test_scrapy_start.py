@@ -33,12 +33,12 @@ def run_probe(tmp_path, method: str, url: str) -> str:
     path = tmp_path / "probe.py"
     path.write_text(textwrap.dedent(SPIDER.format(method=method, url=url)))
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "runspider", str(path), "-s", "LOG_LEVEL=ERROR",
+        [sys.executable, "-m", "scrapy", "runspider", str(path), "-s", "LOG_LEVEL=WARNING",
          "-s", "TELNETCONSOLE_ENABLED=False"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return done.stdout + "\n--- stderr ---\n" + done.stderr[-3000:]
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def run_probe(tmp_path, method: str, url: str) -> str:
 )
 def test_start_versus_start_requests(demo_site, tmp_path, method, fetches):
     out = run_probe(tmp_path, method, demo_site.base_url + "/robots.txt")
-    assert ("FETCHED 200" in out) is fetches
+    assert ("FETCHED 200" in out) is fetches, out
 
 
 def test_news_spider_uses_async_start():
