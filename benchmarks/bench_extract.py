@@ -1,0 +1,212 @@
+"""Extraction benchmark: the project's extraction against trafilatura's defaults, on real pages.
+
+    python benchmarks/bench_extract.py [DATA_DIR] [--jobs 2] [--sets scrapinghub,trafilatura]
+                                       [--split] [--save-dir DIR]
+
+DATA_DIR (default ``../shared/bench/extraction``) holds the two annotated sets and their
+``score.py``; the scores printed here are exactly that script's (it is imported, not copied).
+Both extractors run in the same process pool in the same run, so the comparison is fair on a
+busy machine too; milliseconds are measured per page inside the worker, around the extraction
+call only (decompressing the file is not counted), and the median is reported.
+
+``--split`` also prints each set's two halves (a page's half is fixed by a hash of its id). The
+project's cleaning rules were designed looking at half A of the trafilatura set (and at the
+scrapinghub pages); half B of the trafilatura set is the held-out check that they generalise.
+
+This is a benchmark, never run by the tests: the pages are third-party copies and stay outside
+the project.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import importlib.util
+import json
+import logging
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = ROOT.parent / "shared" / "bench" / "extraction"
+SETS = ("scrapinghub", "trafilatura")
+EXTRACTORS = ("trafilatura", "project")
+LABELS = {"trafilatura": "trafilatura defaults", "project": "news-archiver"}
+
+Page = tuple[str, str, str]  # id, path of the .gz file, URL ("" when the set gives none)
+
+
+def load_score(data: Path) -> ModuleType:
+    """The set's own score.py, imported so that the metric cannot drift from it."""
+    spec = importlib.util.spec_from_file_location("bench_score", data / "score.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {data / 'score.py'}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def list_pages(data: Path, name: str) -> list[Page]:
+    """Page ids, files and URLs of one set, in the order of its answer file."""
+    if name == "scrapinghub":
+        truth = json.loads((data / "scrapinghub" / "ground-truth.json").read_text())
+        return [
+            (pid, str(data / "scrapinghub" / "html" / f"{pid}.html.gz"), item.get("url") or "")
+            for pid, item in truth.items()
+        ]
+    evaldata = json.loads((data / "trafilatura" / "evaldata.json").read_text())
+    # the ids of that set are mostly the page URLs; the others ("hard::…") give none
+    return [
+        (pid, str(data / "trafilatura" / item["file"]), pid.strip() if pid.startswith("http") else "")
+        for pid, item in evaldata.items()
+    ]
+
+
+def half(pid: str) -> str:
+    """A fixed split of the pages, independent of the order of the answer files."""
+    return "AB"[int(hashlib.sha1(pid.encode()).hexdigest(), 16) % 2]
+
+
+# --- the workers -------------------------------------------------------------------------------
+
+
+def _init_worker() -> None:
+    sys.path.insert(0, str(ROOT))
+    for name in ("trafilatura", "htmldate", "courlan", "pipelines"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def _trafilatura(html: bytes, url: str) -> str:
+    import trafilatura
+
+    return trafilatura.extract(html) or ""
+
+
+def _project(html: bytes, url: str) -> str:
+    from pipelines.extract import extract_article
+
+    return extract_article(html, url).text
+
+
+_RUNNERS: dict[str, Callable[[bytes, str], str]] = {
+    "trafilatura": _trafilatura,
+    "project": _project,
+}
+
+
+def _run(task: tuple[str, str, str, str]) -> tuple[str, str, float]:
+    extractor, pid, path, url = task
+    with gzip.open(path) as handle:
+        html = handle.read()  # bytes: both extractors detect the encoding themselves
+    start = time.perf_counter()
+    try:
+        text = _RUNNERS[extractor](html, url)
+    except Exception as err:  # a crash is an empty answer, and is said
+        print(f"{extractor} failed on {pid}: {err!r}", file=sys.stderr)
+        text = ""
+    return pid, text, (time.perf_counter() - start) * 1000
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+def score_subset(score: ModuleType, name: str, pred: dict[str, str], ids: set[str]) -> dict:
+    """score.py's metric on a subset of the pages (it reads its answer files itself, so the
+    subset is scored by pointing it at a filtered copy of them)."""
+    data = Path(score.HERE)
+    answer = data / name / ("ground-truth.json" if name == "scrapinghub" else "evaldata.json")
+    full = json.loads(answer.read_text())
+    original_here = score.HERE
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / name).mkdir()
+        subset = {k: v for k, v in full.items() if k in ids}
+        (Path(tmp) / name / answer.name).write_text(json.dumps(subset))
+        score.HERE = Path(tmp)
+        try:
+            return _score(score, name, pred)
+        finally:
+            score.HERE = original_here
+
+
+def _score(score: ModuleType, name: str, pred: dict[str, str]) -> dict:
+    fn = score.score_scrapinghub if name == "scrapinghub" else score.score_trafilatura
+    return fn(pred)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA), help="benchmark directory")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--sets", default=",".join(SETS), help="sets to run, comma-separated")
+    parser.add_argument("--split", action="store_true", help="also score halves A and B")
+    parser.add_argument("--save-dir", help="write each extractor's predictions there (JSON)")
+    args = parser.parse_args(argv)
+
+    data = Path(args.data).expanduser().resolve()
+    sets = [s for s in args.sets.split(",") if s]
+    missing = [p for p in [data / "score.py", *(data / s for s in sets)] if not p.exists()]
+    if missing:
+        print(
+            f"Benchmark pages not found: {', '.join(str(p) for p in missing)} is absent.\n"
+            "Give the directory that holds score.py, scrapinghub/ and trafilatura/: "
+            "make bench-extract BENCH_DATA=/path/to/extraction",
+            file=sys.stderr,
+        )
+        return 2
+    score = load_score(data)
+    print(f"Extraction benchmark on {data} ({args.jobs} worker processes)\n")
+
+    rows: list[tuple[str, str, dict[str, Any], float, dict[str, float]]] = []
+    with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
+        for name in sets:
+            pages = list_pages(data, name)
+            # interleave the two extractors so that both see the same machine load
+            tasks = [(ex, pid, path, url) for pid, path, url in pages for ex in EXTRACTORS]
+            preds: dict[str, dict[str, str]] = {ex: {} for ex in EXTRACTORS}
+            times: dict[str, list[float]] = {ex: [] for ex in EXTRACTORS}
+            for task, (pid, text, ms) in zip(tasks, pool.map(_run, tasks, chunksize=4)):
+                preds[task[0]][pid] = text
+                times[task[0]].append(ms)
+            for ex in EXTRACTORS:
+                result = _score(score, name, preds[ex])
+                halves: dict[str, float] = {}
+                if args.split:
+                    for h in "AB":
+                        ids = {pid for pid, _, _ in pages if half(pid) == h}
+                        halves[h] = score_subset(score, name, preds[ex], ids)["f1"]
+                rows.append((name, ex, result, statistics.median(times[ex]), halves))
+                if args.save_dir:
+                    out = Path(args.save_dir)
+                    out.mkdir(parents=True, exist_ok=True)
+                    (out / f"{name}-{ex}.json").write_text(json.dumps(preds[ex], ensure_ascii=False))
+    print_table(rows, args.split)
+    return 0
+
+
+def print_table(rows: list[tuple[str, str, dict[str, Any], float, dict[str, float]]],
+                split: bool) -> None:
+    head = f"{'set':<13}{'pages':>6}  {'extractor':<22}{'precision':>10}{'recall':>8}{'F1':>8}"
+    head += f"{'F1 A':>8}{'F1 B':>8}" if split else ""
+    head += f"{'ms/page':>9}"
+    print(head)
+    print("-" * len(head))
+    for name, ex, result, ms, halves in rows:
+        line = (f"{name:<13}{result['pages']:>6}  {LABELS[ex]:<22}{result['precision']:>10.3f}"
+                f"{result['recall']:>8.3f}{result['f1']:>8.3f}")
+        if split:
+            line += f"{halves['A']:>8.3f}{halves['B']:>8.3f}"
+        print(line + f"{ms:>9.0f}")
+    print("\nms/page: median over the set's pages, extraction call only, one worker process each.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
