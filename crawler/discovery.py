@@ -10,13 +10,18 @@ real-world variants.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import lxml.etree
+from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.sitemap import Sitemap
+
+from crawler.urls import is_private_address
 
 #: What a response can be, for discovery purposes.
 SITEMAP, FEED, HTML, OTHER = "sitemap", "feed", "html", "other"
@@ -116,7 +121,7 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
     return entries
 
 
-def announced_feeds(links: list[tuple[str, str]]) -> Iterator[str]:
+def announced_feeds(links: Iterable[tuple[str, str]]) -> Iterator[str]:
     """Feed URLs among a page's ``<link rel="alternate" type=… href=…>`` (type, href) pairs."""
     for link_type, href in links:
         if href and link_type.split(";")[0].strip().lower() in _FEED_TYPES:
@@ -139,3 +144,64 @@ NEVER_FOLLOW = (
     r"/trackback/?$",
     r"/feed/(atom|rdf|rss2?)?/?\?",
 )
+
+_NEVER_FOLLOW = re.compile("|".join(NEVER_FOLLOW))
+_NOT_PAGES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
+_NOT_LINKS = ("#", "javascript:", "mailto:", "tel:", "data:", "sms:", "whatsapp:", "ftp:")
+
+
+class LinkFilter:
+    """Which of a page's links to follow: new, on a start host, not a file, not a trap.
+
+    Most links of a news page are its menus and sidebars, repeated on every page (nine in
+    ten on a typical site). A bounded cache of the absolute URLs already seen drops those
+    before any costlier work (normalising, building requests, fingerprinting), and keeps
+    memory flat however long the crawl: the duplicate filter remains the exact check.
+    Links to other hosts are counted (``offsite``) and dropped; links to private addresses
+    are kept so that the off-site middleware refuses and records them.
+    """
+
+    def __init__(self, hosts: set[str], allow: list[str] | None = None,
+                 deny: list[str] | None = None, cache_size: int = 50_000) -> None:
+        self.hosts = {h.lower() for h in hosts}
+        self.allow = re.compile("|".join(allow)) if allow else None
+        self.deny = re.compile("|".join(deny)) if deny else None
+        self.cache_size = cache_size
+        self.seen: OrderedDict[str, None] = OrderedDict()
+        self.offsite = 0
+
+    def _on_site(self, host: str) -> bool:
+        return host in self.hosts or any(host.endswith("." + h) for h in self.hosts)
+
+    def _first_time(self, url: str) -> bool:
+        if url in self.seen:
+            self.seen.move_to_end(url)
+            return False
+        self.seen[url] = None
+        if len(self.seen) > self.cache_size:
+            self.seen.popitem(last=False)
+        return True
+
+    def follow(self, base_url: str, hrefs: Iterable[str]) -> Iterator[str]:
+        """Absolute URLs (not yet normalised) of the links worth requesting."""
+        for href in hrefs:
+            href = href.strip()
+            if not href or href.lower().startswith(_NOT_LINKS):
+                continue
+            url = urljoin(base_url, href)
+            if not self._first_time(url):
+                continue
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                continue
+            host = (parts.hostname or "").lower()
+            if not self._on_site(host) and not is_private_address(host):
+                self.offsite += 1
+                continue
+            if parts.path.lower().endswith(_NOT_PAGES) or _NEVER_FOLLOW.search(url):
+                continue
+            if (self.allow and not self.allow.search(url)) or (
+                self.deny and self.deny.search(url)
+            ):
+                continue
+            yield url

@@ -4,14 +4,14 @@ Scrapy's RFPDupeFilter keeps every fingerprint in a Python set for the whole cra
 that grows with every URL) and, with ``JOBDIR``, persists them in a file that outlives a
 ``kill -9`` while the scheduler's queue does not: the next run would then skip list pages it
 never finished reading. This filter keeps fingerprints in a throw-away SQLite file (a primary
-key of 16-byte blobs, no journal, no fsync) that is deleted when the crawl ends, so memory
+key of 16-byte blobs, no journal, no fsync) that lives only as long as the crawl, so memory
 stays flat, and resuming after a crash is left to the archive itself (see
-:mod:`crawler.incremental`).
+:mod:`crawler.incremental`). The file is unlinked as soon as it is open, so nothing is left
+behind even by a crawl killed with ``kill -9``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sqlite3
 import tempfile
@@ -19,8 +19,6 @@ import tempfile
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import BaseDupeFilter
-
-logger = logging.getLogger(__name__)
 
 
 class DiskDupeFilter(BaseDupeFilter):
@@ -36,6 +34,9 @@ class DiskDupeFilter(BaseDupeFilter):
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("PRAGMA cache_size = -8000")  # at most 8 MB of page cache
         self.db.execute("CREATE TABLE seen (fp BLOB PRIMARY KEY) WITHOUT ROWID")
+        # The open connection keeps the file alive; unlinked now, it never outlives the
+        # crawl, even one killed with kill -9.
+        os.unlink(self.path)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DiskDupeFilter:
@@ -51,7 +52,3 @@ class DiskDupeFilter(BaseDupeFilter):
 
     def close(self, reason: str) -> None:
         self.db.close()
-        try:
-            os.unlink(self.path)
-        except OSError:
-            logger.warning("Could not remove %s", self.path)

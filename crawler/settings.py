@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
 # Seen requests live in a throw-away SQLite file: flat memory, and JOBDIR cannot make a run
 # skip pages after a kill -9 (resuming is done from the archive, crawler/incremental.py).
 DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
+# Pending requests wait on disk, not in memory (a 50,000-URL sitemap is 50,000 requests).
+SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,
@@ -73,6 +75,8 @@ ARCHIVE_SITES_FILE = "sites.toml"
 # Discover everything: robots.txt Sitemap: lines and in-site links (True), or read only the
 # start URLs and what they list (False: e.g. a quick crawl of a news sitemap or a feed).
 ARCHIVE_FOLLOW_LINKS = True
+# How many recently seen link URLs are remembered to skip the repeated menus of every page.
+ARCHIVE_LINK_CACHE = 50000
 # Re-crawls are incremental: an article archived less than this many hours ago is not fetched
 # again unless its sitemap lastmod is newer (0: fetch every article every time).
 ARCHIVE_RECHECK_HOURS = 24.0
@@ -84,7 +88,7 @@ ARCHIVE_RETRY_AFTER_MAX = 60.0
 ARCHIVE_CRAWL_DELAY_MAX = 30.0
 # Extraction runs in this many worker processes (-1: one per CPU; 0: inline, in the crawler).
 ARCHIVE_EXTRACT_WORKERS = -1
-# Where temporary crawl files go (the seen-requests file); empty: the system's temp dir.
+# Where temporary crawl files go (seen requests, request queue); empty: the system's temp dir.
 ARCHIVE_TMPDIR = ""
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50

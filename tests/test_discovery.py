@@ -86,3 +86,30 @@ def test_announced_feeds():
     links = [("application/rss+xml", "/feed/"), ("text/html", "/fr/"),
              ("application/atom+xml; charset=utf-8", "/feed/atom/")]
     assert list(discovery.announced_feeds(links)) == ["/feed/", "/feed/atom/"]
+
+
+def test_link_filter_keeps_new_on_site_pages_only():
+    links = discovery.LinkFilter({"j.example"}, deny=["/shop/"])
+    base = "https://j.example/2025/01/02/a/"
+    hrefs = ["/b/", "../c/", "#top", "javascript:void(0)", "mailto:x@j.example",
+             "https://other.example/x", "https://www.j.example/d/", "/e.pdf", "/shop/item/",
+             "/wp-admin/", "http://10.0.0.1/x", "ftp://j.example/f", "/b/"]
+    assert list(links.follow(base, hrefs)) == [
+        "https://j.example/b/", "https://j.example/2025/01/02/c/",
+        "https://www.j.example/d/", "http://10.0.0.1/x",
+    ]
+    assert links.offsite == 1
+
+
+def test_link_filter_cache_is_bounded():
+    """Old entries are forgotten, so their links come back (the scheduler's duplicate
+    filter stays the exact check); memory stays flat."""
+    links = discovery.LinkFilter({"j.example"}, cache_size=2)
+    assert len(list(links.follow("https://j.example/", ["/a/", "/b/", "/c/", "/a/"]))) == 4
+    assert len(links.seen) == 2
+
+
+def test_link_filter_allow_patterns():
+    links = discovery.LinkFilter({"j.example"}, allow=[r"/20\d\d/", r"/category/"])
+    assert list(links.follow("https://j.example/", ["/2025/x/", "/about/", "/category/a/"])) == [
+        "https://j.example/2025/x/", "https://j.example/category/a/"]

@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip, gzip_magic_number
+from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -52,13 +52,9 @@ class NewsSpider(scrapy.Spider):
         spider.allowed_domains = sorted({h for site in spider.sites for h in site.hosts})
         spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         spider.follow_links = crawler.settings.getbool("ARCHIVE_FOLLOW_LINKS")
-        spider.link_extractors = [
-            # Off-site links are left to OffsiteMiddleware (allowed_domains), which counts them.
-            LinkExtractor(
-                allow=site.allow,
-                deny=list(discovery.NEVER_FOLLOW) + site.deny,
-                unique=True,
-            )
+        cache = crawler.settings.getint("ARCHIVE_LINK_CACHE")
+        spider.link_filters = [
+            discovery.LinkFilter(site.hosts, site.allow, site.deny, cache_size=cache)
             for site in spider.sites
         ]
         return spider
@@ -124,18 +120,19 @@ class NewsSpider(scrapy.Spider):
                 yield self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
-        index = response.meta.get("site", 0)
-        feeds = zip(
-            response.css("link[rel~=alternate]::attr(type)").getall(),
-            response.css("link[rel~=alternate]::attr(href)").getall(),
-            strict=False,
-        )
         if self.follow_links or response.meta.get("via") == "start":
-            for feed in discovery.announced_feeds(list(feeds)):
+            feeds = (
+                (link.attrib.get("type", ""), link.attrib.get("href", ""))
+                for link in response.css("link[rel~=alternate]")
+            )
+            for feed in discovery.announced_feeds(feeds):
                 yield self._follow(response, feed, "feed")
         if self.follow_links:
-            for link in self.link_extractors[index].extract_links(response):
-                yield self._follow(response, link.url, "link")
+            links = self.link_filters[response.meta.get("site", 0)]
+            offsite = links.offsite
+            for url in links.follow(get_base_url(response), response.xpath("//a/@href").getall()):
+                yield self._follow(response, url, "link")
+            self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
         declared = response.css("link[rel~=canonical]::attr(href)").get()
         canonical = urls.canonical_url(response.url, declared)
