@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -119,6 +120,42 @@ def parse_feed(body: bytes) -> list[FeedEntry]:
                 FeedEntry(link=link, title=entry.get("title"), published=entry.get("published"))
             )
     return entries
+
+
+_A_HREF = re.compile(r"""<a\s[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_LINK_TAG = re.compile(r"<link\s[^>]*>", re.I)
+_ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def page_hrefs(html: str) -> list[str]:
+    """The ``href`` of every ``<a>`` of a page, entities decoded.
+
+    A scan with one regular expression, ten times cheaper than building a DOM: the crawler
+    reads links from every page it fetches, while only the extraction workers need the tree.
+    Links inside comments or scripts may come along; the link filter and the scheduler's
+    rules apply to them like to any other.
+    """
+    return [unescape(a or b or c) for a, b, c in _A_HREF.findall(html)]
+
+
+def page_link_tags(html: str) -> list[dict[str, str]]:
+    """The attributes of every ``<link>`` tag (lowercased names, decoded values)."""
+    tags = []
+    for tag in _LINK_TAG.findall(html):
+        tags.append({
+            name.lower(): unescape(a or b or c)
+            for name, a, b, c in _ATTRIBUTE.findall(tag[5:])
+        })
+    return tags
+
+
+def rel_values(tag: dict[str, str]) -> set[str]:
+    return set(tag.get("rel", "").lower().split())
+
+
+def declared_canonical(tags: list[dict[str, str]]) -> str | None:
+    """The href of the page's first ``<link rel="canonical">``."""
+    return next((t.get("href") for t in tags if "canonical" in rel_values(t)), None)
 
 
 def announced_feeds(links: Iterable[tuple[str, str]]) -> Iterator[str]:

@@ -113,3 +113,24 @@ def test_link_filter_allow_patterns():
     links = discovery.LinkFilter({"j.example"}, allow=[r"/20\d\d/", r"/category/"])
     assert list(links.follow("https://j.example/", ["/2025/x/", "/about/", "/category/a/"])) == [
         "https://j.example/2025/x/", "https://j.example/category/a/"]
+
+
+PAGE = """<html><head>
+<link rel="canonical" href="https://j.example/a/?x=1&amp;y=2">
+<LINK REL='alternate' type='application/rss+xml' href='/feed/'>
+<link rel="stylesheet alternate" href="/s.css"><link href="/feed/atom/" rel="alternate"
+ type="application/atom+xml" />
+</head><body>
+<a href="/one/">1</a> <A class=x HREF='/two/?a=1&amp;b=2'>2</A> <a href=/three/>3</a>
+<a name="top">no href</a> <abbr href="/no/">x</abbr>
+</body></html>"""
+
+
+def test_page_links_without_a_dom():
+    assert discovery.page_hrefs(PAGE) == ["/one/", "/two/?a=1&b=2", "/three/"]
+    tags = discovery.page_link_tags(PAGE)
+    assert discovery.declared_canonical(tags) == "https://j.example/a/?x=1&y=2"
+    feeds = [(t.get("type", ""), t.get("href", "")) for t in tags
+             if "alternate" in discovery.rel_values(t)]
+    assert list(discovery.announced_feeds(feeds)) == ["/feed/", "/feed/atom/"]
+    assert discovery.declared_canonical([]) is None

@@ -120,22 +120,24 @@ class NewsSpider(scrapy.Spider):
                 yield self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
+        html = response.text
+        link_tags = discovery.page_link_tags(html)
         if self.follow_links or response.meta.get("via") == "start":
             feeds = (
-                (link.attrib.get("type", ""), link.attrib.get("href", ""))
-                for link in response.css("link[rel~=alternate]")
+                (tag.get("type", ""), tag.get("href", ""))
+                for tag in link_tags
+                if "alternate" in discovery.rel_values(tag)
             )
             for feed in discovery.announced_feeds(feeds):
                 yield self._follow(response, feed, "feed")
         if self.follow_links:
             links = self.link_filters[response.meta.get("site", 0)]
             offsite = links.offsite
-            for url in links.follow(get_base_url(response), response.xpath("//a/@href").getall()):
+            for url in links.follow(get_base_url(response), discovery.page_hrefs(html)):
                 yield self._follow(response, url, "link")
             self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
-        declared = response.css("link[rel~=canonical]::attr(href)").get()
-        canonical = urls.canonical_url(response.url, declared)
+        canonical = urls.canonical_url(response.url, discovery.declared_canonical(link_tags))
         if canonical != urls.normalize(response.url):
             # An AMP, print or tracking variant: archive the page it names as canonical, once.
             self.crawler.stats.inc_value("archive/variant_to_canonical")
@@ -146,7 +148,7 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             requested_url=redirects[0],
             status=response.status,
-            html=response.text,
+            html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
         )
