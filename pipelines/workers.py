@@ -2,10 +2,11 @@
 
 trafilatura is pure CPU work under the GIL (20-40 ms a page): threads gain nothing, and run
 inline it blocks Scrapy's event loop. A small process pool runs :func:`extract_article` while
-the main process keeps downloading and storing. Workers are spawned (not forked from a
-process running a reactor and threads) and ignore SIGINT, so Ctrl-C lets the crawl finish
-the extractions under way and store them; if a worker dies (a crash in a C library on a
-hostile page), the pool is rebuilt and that page counted as an extraction error.
+the main process keeps downloading and storing. Workers are forked from a fresh forkserver
+process (never from the crawler, which runs a reactor and threads) and ignore SIGINT, so
+Ctrl-C lets the crawl finish the extractions under way and store them; if a worker dies (a
+crash in a C library on a hostile page), the pool is rebuilt and that page counted as an
+extraction error.
 """
 
 from __future__ import annotations
@@ -34,17 +35,38 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """End this worker when the crawler is gone (``kill -9`` leaves no orphans behind)."""
-    while os.getppid() == parent:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _exit_with_crawler(crawler: int) -> None:
+    """End this worker when the crawler is gone, so ``kill -9`` leaves no orphans behind.
+
+    (Its parent is the forkserver, which itself waits for its workers to end.)
+    """
+    while _alive(crawler):
         time.sleep(0.5)
     os._exit(0)
 
 
-def _init_worker() -> None:
+def _init_worker(crawler: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
     quiet_libraries()
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_exit_with_crawler, args=(crawler,), daemon=True).start()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """A forkserver that has imported the extractor once: workers are forked from it cheaply
+    (copy-on-write memory, no second import of trafilatura), never from the crawler."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipelines.workers"])
+    return context
 
 
 class ExtractorPool:
@@ -59,8 +81,9 @@ class ExtractorPool:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=_context(),
                 initializer=_init_worker,
+                initargs=(os.getpid(),),
             )
         return self._pool
 
