@@ -1128,14 +1128,10 @@ def test_readers_see_consistent_data_during_a_crawl(tmp_path):
 
 
 def test_robustness_settings_have_sane_defaults():
-    from scrapy.utils.project import get_project_settings
+    from scrapy.settings import Settings
 
-    cwd = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        settings = get_project_settings()
-    finally:
-        os.chdir(cwd)
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
     assert settings.getint("DOWNLOAD_MAXSIZE") == 10 * MB
     assert 10 <= settings.getfloat("DOWNLOAD_TIMEOUT") <= 60
     assert 2 <= settings.getint("RETRY_TIMES") <= 5

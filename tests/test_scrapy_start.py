@@ -8,6 +8,7 @@ says so.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,8 @@ def run_probe(tmp_path, method: str, url: str) -> str:
         [sys.executable, "-m", "scrapy", "runspider", str(path), "-s", "LOG_LEVEL=WARNING",
          "-s", "TELNETCONSOLE_ENABLED=False"],
         cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        # Scrapy's defaults, not this project's settings (another test may have set this).
+        env={k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout + "\n--- stderr ---\n" + done.stderr[-3000:]
