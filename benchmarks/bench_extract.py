@@ -64,7 +64,7 @@ def list_pages(data: Path, name: str) -> list[Page]:
     evaldata = json.loads((data / "trafilatura" / "evaldata.json").read_text())
     # the ids of that set are mostly the page URLs; the others ("hard::…") give none
     return [
-        (pid, str(data / "trafilatura" / item["file"]), pid.strip() if pid.startswith("http") else "")
+        (pid, str(data / "trafilatura" / item["file"]), pid.strip() if "://" in pid else "")
         for pid, item in evaldata.items()
     ]
 
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             tasks = [(ex, pid, path, url) for pid, path, url in pages for ex in EXTRACTORS]
             preds: dict[str, dict[str, str]] = {ex: {} for ex in EXTRACTORS}
             times: dict[str, list[float]] = {ex: [] for ex in EXTRACTORS}
-            for task, (pid, text, ms) in zip(tasks, pool.map(_run, tasks, chunksize=4)):
+            results = pool.map(_run, tasks, chunksize=4)
+            for task, (pid, text, ms) in zip(tasks, results, strict=True):
                 preds[task[0]][pid] = text
                 times[task[0]].append(ms)
             for ex in EXTRACTORS:
@@ -187,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
                 if args.save_dir:
                     out = Path(args.save_dir)
                     out.mkdir(parents=True, exist_ok=True)
-                    (out / f"{name}-{ex}.json").write_text(json.dumps(preds[ex], ensure_ascii=False))
+                    saved = json.dumps(preds[ex], ensure_ascii=False)
+                    (out / f"{name}-{ex}.json").write_text(saved)
     print_table(rows, args.split)
     return 0
 
@@ -200,10 +202,10 @@ def print_table(rows: list[tuple[str, str, dict[str, Any], float, dict[str, floa
     print(head)
     print("-" * len(head))
     for name, ex, result, ms, halves in rows:
-        line = (f"{name:<13}{result['pages']:>6}  {LABELS[ex]:<22}{result['precision']:>10.3f}"
-                f"{result['recall']:>8.3f}{result['f1']:>8.3f}")
+        line = (f"{name:<13}{result['pages']:>6}  {LABELS[ex]:<22}{result['precision']:>10.4f}"
+                f"{result['recall']:>8.4f}{result['f1']:>8.4f}")
         if split:
-            line += f"{halves['A']:>8.3f}{halves['B']:>8.3f}"
+            line += f"{halves['A']:>8.4f}{halves['B']:>8.4f}"
         print(line + f"{ms:>9.0f}")
     print("\nms/page: median over the set's pages, extraction call only, one worker process each.")
 

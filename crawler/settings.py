@@ -90,6 +90,11 @@ ARCHIVE_CRAWL_DELAY_MAX = 30.0
 ARCHIVE_EXTRACT_WORKERS = -1
 # Where temporary crawl files go (seen requests, request queue); empty: the system's temp dir.
 ARCHIVE_TMPDIR = ""
+# Site boilerplate learning: a text block on at least this many pages of a site, and on at
+# least this share of its pages, is the site's furniture and removed from all its articles
+# (0 pages: off).
+ARCHIVE_BOILERPLATE_MIN_PAGES = 5
+ARCHIVE_BOILERPLATE_MIN_SHARE = 0.1
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

@@ -2,3 +2,7 @@
 
 #: Sent with ``row=`` (a ``fetches`` row without crawl id) for every response and failed attempt.
 fetch_recorded = object()
+
+#: Sent with ``knowledge=`` (a pipelines.boilerplate.SiteBoilerplate) when a site's pages made
+#: new blocks boilerplate: the store re-cleans the site's archived articles.
+boilerplate_learnt = object()

@@ -11,6 +11,7 @@ import argparse
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from demo.site import DemoSite
 
@@ -54,19 +55,21 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the default one-line-per-request stderr log."""
 
 
-def make_server(host: str = "127.0.0.1", port: int = 0) -> tuple[_DemoServer, str]:
+def make_server(host: str = "127.0.0.1", port: int = 0,
+                **site_options: Any) -> tuple[_DemoServer, str]:
     """Bind first, then build the site, so port 0 yields links with the real port."""
     server = _DemoServer((host, port), _Handler)
     bound_port = server.server_address[1]
     display_host = host if host not in ("", "0.0.0.0") else "127.0.0.1"
     base_url = f"http://{display_host}:{bound_port}"
-    server.site = DemoSite(base_url)
+    server.site = DemoSite(base_url, **site_options)
     return server, base_url
 
 
-def serve_in_thread(host: str = "127.0.0.1", port: int = 0) -> tuple[str, Callable[[], None]]:
+def serve_in_thread(host: str = "127.0.0.1", port: int = 0,
+                    **site_options: Any) -> tuple[str, Callable[[], None]]:
     """Start the demo site in a daemon thread; returns (base_url, stop)."""
-    server, base_url = make_server(host, port)
+    server, base_url = make_server(host, port, **site_options)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="demo-site", daemon=True
     )

@@ -138,8 +138,11 @@ def _clock(dt: datetime) -> str:
 class DemoSite:
     """The whole demo site for one base URL (e.g. "http://127.0.0.1:8000", no slash)."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, inline_box: str | None = None) -> None:
+        """``inline_box``: a text the site places inside the body of every article (after the
+        first paragraph), like a donation or newsletter box; for boilerplate-learning tests."""
         self.base_url = base_url.rstrip("/")  # public: tests and the Makefile build URLs on it
+        self.inline_box = inline_box
         self.articles: tuple[Article, ...] = all_articles()  # oldest first
         self.latest: tuple[Article, ...] = tuple(
             sorted(self.articles, key=lambda a: (a.published, a.post_id), reverse=True)
@@ -160,6 +163,13 @@ class DemoSite:
     def seed_url(self) -> str:
         """The reference article the extraction tests compare against."""
         return self.base_url + SEED_PATH
+
+    def _with_inline_box(self, body: str) -> str:
+        if not self.inline_box:
+            return body
+        box = f'<div class="encart"><p><strong>{_text(self.inline_box)}</strong></p></div>'
+        cut = body.find("</p>") + len("</p>")
+        return body[:cut] + "\n" + box + body[cut:]
 
     def article_urls(self) -> set[str]:
         """Canonical URLs a correct crawler must store (robots-disallowed pages excluded)."""
@@ -617,7 +627,7 @@ datetime="{article.published.isoformat()}">{french_date(article.published)} à \
  <figure class="post-thumbnail"><img src="{image}" alt="{_attr(article.image_alt)}" \
 width="160" height="90"><figcaption>Photo d’illustration © {SITE_NAME}</figcaption></figure>
  <div class="entry-content">
-{self._blocks_html(article, amp=False)}
+{self._with_inline_box(self._blocks_html(article, amp=False))}
  </div>
  <footer class="entry-footer"><span class="cat-links">Publié dans <a \
 href="{self._section_url(section.slug)}" rel="category tag">{_text(section.name)}</a></span> \

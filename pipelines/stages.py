@@ -14,15 +14,23 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from sqlite_utils import Database
 from twisted.internet import task
 
 from crawler.items import Article, FetchFailure, NewsListing, Page
 from crawler.paths import project_path
-from crawler.signals import fetch_recorded
-from crawler.urls import normalize
+from crawler.signals import boilerplate_learnt, fetch_recorded
+from crawler.urls import canonical_url, host, normalize
 from pipelines import outcomes
+from pipelines.boilerplate import (
+    SiteBoilerplate,
+    clean_article,
+    load_site,
+    reclean,
+    save_blocks,
+)
 from pipelines.dedupe import article_from_page
-from pipelines.extract import url_shape
+from pipelines.extract import apply_site_knowledge, url_shape
 from pipelines.lock import ArchiveLock
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
@@ -34,9 +42,24 @@ class ExtractPipeline:
     """Page -> Article, or dropped (and counted) when the page is not an article."""
 
     def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.crawler = crawler
         self.stats = crawler.stats
-        workers = crawler.settings.getint("ARCHIVE_EXTRACT_WORKERS", -1)
+        workers = settings.getint("ARCHIVE_EXTRACT_WORKERS", -1)
         self.pool = ExtractorPool(os.cpu_count() or 1 if workers < 0 else workers)
+        self.archive_path = project_path(settings.get("ARCHIVE_DB"))
+        self.learning = {
+            "min_pages": settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
+            "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
+        }
+        self.sites: dict[str, SiteBoilerplate] = {}
+
+    def _site(self, site: str) -> SiteBoilerplate:
+        """What the archive already knows of the site's boilerplate (loaded once per crawl)."""
+        if site not in self.sites:
+            with Database(self.archive_path) as db:  # a second connection: WAL lets it read
+                self.sites[site] = load_site(db, site, **self.learning)
+        return self.sites[site]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
@@ -61,7 +84,15 @@ class ExtractPipeline:
             if failed:
                 logger.warning("Extraction failed on %s: %s", item.url, extraction.reason)
             raise DropItem(f"not an article ({extraction.reason})", log_level="DEBUG")
-        return article_from_page(item, extraction)
+        if not self.learning["min_pages"]:
+            return article_from_page(item, extraction)
+        knowledge = self._site(host(canonical_url(item.url, extraction.canonical)))
+        apply_site_knowledge(extraction, knowledge)
+        article = article_from_page(item, extraction)
+        if knowledge.observe(article.url, extraction.blocks):
+            self.stats.inc_value("archive/boilerplate/learnt")
+            self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)
+        return article
 
 
 class StorePipeline:
@@ -86,9 +117,11 @@ class StorePipeline:
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
+        crawler.signals.connect(self.boilerplate_learnt, signal=boilerplate_learnt)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -102,7 +135,8 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
-            self.articles.append(item)
+            knowledge = self.knowledge.get(item.site)
+            self.articles.append(clean_article(item, knowledge) if knowledge else item)
         elif isinstance(item, NewsListing):
             self.listings.append(item)
         elif isinstance(item, FetchFailure):
@@ -121,6 +155,16 @@ class StorePipeline:
         elif row["status"] in (404, 410):
             self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
+
+    def boilerplate_learnt(self, knowledge: SiteBoilerplate) -> None:
+        """A site's pages revealed new boilerplate: remove it from the site's archived rows."""
+        self.knowledge[knowledge.site] = knowledge  # articles still on their way get cleaned
+        self.flush()  # the site's rows still in the buffer are re-cleaned too
+        rows = reclean(self.archive.db, knowledge.site, knowledge)
+        save_blocks(self.archive.db, knowledge)
+        self.stats.inc_value("archive/boilerplate/rows_recleaned", rows)
+        logger.info("Learnt %d boilerplate block(s) of %s; re-cleaned %d archived article(s)",
+                    len(knowledge.blocks), knowledge.site, rows)
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""

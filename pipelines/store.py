@@ -11,6 +11,7 @@ Tables:
   triggers on every insert, update and delete.
 - ``fetches``: one row per response or failed request (URL, status, time, size, type, error).
 - ``crawls``: one row per run: start, end, outcome counts and Scrapy's final stats.
+- ``boilerplate_blocks``: text blocks a site repeats on many pages, removed from its articles.
 - ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
   into ``articles.news_title``/``news_published`` whichever of the two arrives first.
 """
@@ -138,6 +139,14 @@ def m003_gone_articles(db: Database) -> None:
     """An archived article that later answers 404/410 is marked gone, never deleted."""
     db["articles"].add_column("gone_status", int)
     db["articles"].add_column("gone_at", str)
+
+
+@migrations()
+def m004_boilerplate_blocks(db: Database) -> None:
+    """The blocks each site repeats on many pages, learnt during crawls (pipelines.boilerplate)."""
+    from pipelines.boilerplate import ensure_table
+
+    ensure_table(db)
 
 
 def article_row(article: Article) -> dict[str, Any]:

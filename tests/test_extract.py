@@ -461,3 +461,112 @@ def test_tags_merge_sources_case_insensitively_in_order():
     )
     assert ex.tags == ["Energie", "Klima", "Wetter", "Hitze"]
     assert ex.sources["tags"] == "meta:article:tag+json-ld:keywords"
+
+
+# --- cleaning beyond trafilatura's defaults ------------------------------------------------------
+
+ARTICLE_URL = "https://www.lequotidien.example/2025/03/04/le-conseil-vote-le-budget/"
+PARAGRAPHS = [
+    "Le conseil municipal a voté mardi soir le budget de la ville après un long débat sur "
+    "les investissements prévus dans les écoles et les transports publics du centre.",
+    "La majorité a défendu un effort sans précédent pour la rénovation des bâtiments scolaires, "
+    "tandis que l'opposition a dénoncé une hausse de la dette jugée difficile à soutenir.",
+    "Le maire a rappelé que les taux d'imposition resteraient stables cette année, une promesse "
+    "de campagne qu'il entend tenir jusqu'à la fin de son mandat, a-t-il précisé aux élus.",
+    "Les travaux du premier groupe scolaire commenceront dès cet été, pour une livraison "
+    "prévue à la rentrée suivante, selon le calendrier présenté en séance par l'adjointe.",
+]
+
+
+def cleaning_page(extra_in_article: str = "", head_extra: str = "") -> str:
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Le conseil vote le budget – Le Quotidien</title>
+<meta property="og:title" content="Le conseil vote le budget">
+<meta name="description" content="Un budget tourné vers les écoles, adopté après un long débat.">
+{head_extra}</head><body>
+<header><nav><a href="/">Accueil</a> <a href="/politique/">Politique</a></nav></header>
+<main><article>
+<h1>Le conseil vote le budget</h1>
+<h2>Un budget tourné vers les écoles, adopté après un long débat.</h2>
+<p class="byline">Par Claire Dubois</p>
+{paragraphs}
+{extra_in_article}
+</article></main>
+<footer><p>Le Quotidien, 1 rue de la Presse</p></footer></body></html>"""
+
+
+def test_title_and_standfirst_headings_are_not_repeated_in_the_text():
+    ex = extract_article(cleaning_page(), ARTICLE_URL)
+    assert ex.is_article, ex.reason
+    assert lines(ex) == PARAGRAPHS
+    assert ex.description == "Un budget tourné vers les écoles, adopté après un long débat."
+    assert ex.author == "Claire Dubois"  # the French byline, "Par …"
+    assert ex.sources["author"] == "byline"
+
+
+def test_hidden_metadata_copies_stay_out_of_the_text():
+    hidden = (
+        '<div style="display:none" itemscope itemtype="http://schema.org/NewsArticle">'
+        '<div itemprop="headline">Le conseil vote le budget</div>'
+        '<div itemprop="datePublished">2025-03-04T08:00:00+01:00</div>'
+        '<div itemprop="articleBody">Le conseil municipal a voté mardi soir le budget.</div>'
+        "</div>"
+    )
+    ex = extract_article(cleaning_page(hidden), ARTICLE_URL)
+    assert lines(ex) == PARAGRAPHS
+
+
+def test_furniture_blocks_inside_the_article_are_dropped():
+    furniture = (
+        "<p>Lire aussi : Les écoles de la ville en chiffres</p>"
+        "<p>Abonnez-vous à notre newsletter pour recevoir l'essentiel chaque matin.</p>"
+        "<p>© 2025 Le Quotidien</p>"
+        "<p>04.03.2025</p>"
+    )
+    ex = extract_article(cleaning_page(furniture), ARTICLE_URL)
+    assert lines(ex) == PARAGRAPHS
+
+
+def test_lists_of_links_to_other_articles_are_dropped_but_real_lists_kept():
+    related = "".join(
+        f'<li><a href="/2025/03/0{i}/autre-article-{i}/">Autre article numéro {i}</a></li>'
+        for i in range(1, 5)
+    )
+    points = "<ul><li>Écoles : 12 millions</li><li>Transports : 8 millions</li></ul>"
+    ex = extract_article(cleaning_page(f"{points}<ul>{related}</ul>"), ARTICLE_URL)
+    assert "Autre article numéro 1" not in ex.text
+    assert "- Écoles : 12 millions" in lines(ex) or "Écoles : 12 millions" in ex.text
+
+
+def test_site_knowledge_is_optional_and_only_read():
+    from pipelines.boilerplate import SiteBoilerplate
+
+    box = "<p>Le Quotidien vit grâce à ses lecteurs : soutenez une rédaction indépendante.</p>"
+    html = cleaning_page(box)
+    plain = extract_article(html, ARTICLE_URL)
+    assert "soutenez une rédaction" in plain.text  # unknown to generic rules
+    kb = SiteBoilerplate("www.lequotidien.example", min_pages=2)
+    for i in range(2):
+        kb.observe(f"https://www.lequotidien.example/{i}", [f"Only on page {i}", plain.blocks[-1]])
+    ex = extract_article(html, ARTICLE_URL, site=kb)
+    assert lines(ex) == PARAGRAPHS
+    assert ex.site_boilerplate == [plain.blocks[-1]]
+    assert ex.blocks == plain.blocks  # what the site's learning is fed: the text before it
+    assert ex.word_count == len(ex.text.split())
+    assert kb.pages == 2  # extraction did not learn from the page
+
+
+def test_site_knowledge_can_be_applied_after_extraction():
+    """Extraction in a worker process, site cleaning in the process that holds the knowledge."""
+    from pipelines.boilerplate import SiteBoilerplate
+    from pipelines.extract import apply_site_knowledge
+
+    box = "<p>Le Quotidien vit grâce à ses lecteurs : soutenez une rédaction indépendante.</p>"
+    html = cleaning_page(box)
+    ex = extract_article(html, ARTICLE_URL)
+    kb = SiteBoilerplate("www.lequotidien.example", min_pages=2)
+    for i in range(2):
+        kb.observe(f"https://www.lequotidien.example/{i}", [ex.blocks[-1]])
+    assert apply_site_knowledge(ex, kb).text == extract_article(html, ARTICLE_URL, kb).text
+    assert lines(ex) == PARAGRAPHS and ex.sources["text"].endswith("site boilerplate removed")

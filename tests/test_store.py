@@ -38,6 +38,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m001_initial",
         "m002_news_listings",
         "m003_gone_articles",
+        "m004_boilerplate_blocks",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -46,7 +47,7 @@ def test_reopening_applies_nothing_twice(tmp_path):
     Archive(tmp_path / "a.db").close()
     again = Archive(tmp_path / "a.db")
     names = [m.name for m in migrations.applied(again.db)]
-    assert len(names) == len(set(names)) == 3
+    assert len(names) == len(set(names)) == 4
     assert migrations.pending(again.db) == []
     again.close()
 
