@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from typing import Any
 
 from scrapy import Spider, signals
@@ -46,7 +47,7 @@ class ExtractPipeline:
         self.crawler = crawler
         self.stats = crawler.stats
         workers = settings.getint("ARCHIVE_EXTRACT_WORKERS", -1)
-        self.pool = ExtractorPool(os.cpu_count() or 1 if workers < 0 else workers)
+        self.pool = ExtractorPool((os.cpu_count() or 1) if workers < 0 else workers)
         self.archive_path = project_path(settings.get("ARCHIVE_DB"))
         self.learning = {
             "min_pages": settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
@@ -172,7 +173,17 @@ class StorePipeline:
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
-        written = self.archive.save(articles, fetches, listings, gone)
+        try:
+            written = self.archive.save(articles, fetches, listings, gone)
+        except sqlite3.Error:
+            # The transaction was rolled back: keep the rows and try again at the next flush
+            # (a locked or momentarily full disk must not lose what was extracted).
+            logger.exception("Writing %d article(s) to %s failed; will retry", len(articles),
+                             self.path)
+            self.stats.inc_value("archive/store_error")
+            self.articles[:0], self.fetches[:0] = articles, fetches
+            self.listings[:0], self.gone[:0] = listings, gone
+            return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else
                                  f"archive/articles/{outcome}")

@@ -156,10 +156,11 @@ def test_second_crawl_of_a_busy_archive_exits_at_once(demo_site, tmp_path):
 )
 def test_start_from_a_sitemap_or_feed_without_following_links(demo_site, tmp_path, start,
                                                               expected):
-    """Each kind of start URL is understood; ARCHIVE_FOLLOW_LINKS=False reads only it."""
+    """Each kind of start URL is understood; ARCHIVE_FOLLOW_LINKS=False reads only it.
+    (These crawls extract inline, ARCHIVE_EXTRACT_WORKERS=0, the other mode of the pool.)"""
     archive = tmp_path / "archive.db"
     done = run_crawl(archive, "-a", f"start={demo_site.base_url}{start}",
-                     settings={"ARCHIVE_FOLLOW_LINKS": "False"})
+                     settings={"ARCHIVE_FOLLOW_LINKS": "False", "ARCHIVE_EXTRACT_WORKERS": "0"})
     assert done.returncode == 0, done.output[-3000:]
     stored = article_urls(sqlite_utils.Database(archive))
     assert stored <= demo_site.article_urls()
