@@ -232,6 +232,8 @@ class SiteBoilerplate:
             return set()
         self._seen_pages.add(page_key)
         self.pages += 1
+        if len(self.counts) > MAX_CANDIDATES:
+            self._forget_singletons()
         now = utc_now()
         hashes: dict[str, str] = {}
         for line in lines:
@@ -243,8 +245,6 @@ class SiteBoilerplate:
             if count == 2:  # keep the text of candidates only, not of every paragraph
                 self.texts[key] = text
                 self.first_seen[key] = now
-        if len(self.counts) > MAX_CANDIDATES:
-            self._forget_singletons()
         # only this page's blocks gained a page; a growing site only makes the share harder
         newly = {
             key for key in hashes if key not in self.blocks and self._qualifies(self.counts[key])
@@ -253,10 +253,15 @@ class SiteBoilerplate:
         return newly
 
     def _forget_singletons(self) -> None:
-        """Bound memory on long crawls: forget blocks seen on a single page so far (nearly
-        all of them: an article's own paragraphs). A block repeated site-wide comes back at
-        once and reaches the threshold on the next pages."""
-        self.counts = {k: v for k, v in self.counts.items() if v > 1 or k in self.blocks}
+        """Bound memory on long crawls: forget the blocks seen on fewest pages (first those
+        seen once: nearly all of them are an article's own paragraphs) until half the room
+        is free. A block repeated site-wide comes back at once and soon qualifies again."""
+        floor = 1
+        while len(self.counts) > MAX_CANDIDATES // 2:
+            self.counts = {k: v for k, v in self.counts.items() if v > floor or k in self.blocks}
+            floor += 1
+        self.texts = {k: v for k, v in self.texts.items() if k in self.counts}
+        self.first_seen = {k: v for k, v in self.first_seen.items() if k in self.counts}
 
     def _qualifies(self, count: int) -> bool:
         return count >= self.min_pages and count >= self.min_share * self.pages

@@ -87,12 +87,17 @@ class ExtractPipeline:
             raise DropItem(f"not an article ({extraction.reason})", log_level="DEBUG")
         if not self.learning["min_pages"]:
             return article_from_page(item, extraction)
-        knowledge = self._site(host(canonical_url(item.url, extraction.canonical)))
-        apply_site_knowledge(extraction, knowledge)
-        article = article_from_page(item, extraction)
-        if knowledge.observe(article.url, extraction.blocks):
-            self.stats.inc_value("archive/boilerplate/learnt")
-            self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)
+        try:
+            knowledge = self._site(host(canonical_url(item.url, extraction.canonical)))
+            apply_site_knowledge(extraction, knowledge)
+            article = article_from_page(item, extraction)
+            if knowledge.observe(article.url, extraction.blocks):
+                self.stats.inc_value("archive/boilerplate/learnt")
+                self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)
+        except Exception:  # learning is an improvement: it must never cost an article
+            logger.exception("Site boilerplate learning failed on %s", item.url)
+            self.stats.inc_value("archive/boilerplate/error")
+            return article_from_page(item, extraction)
         return article
 
 

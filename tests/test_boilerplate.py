@@ -234,3 +234,17 @@ def test_reclean_without_knowledge_changes_nothing(tmp_path):
     assert reclean(archive.db, "127.0.0.1", SiteBoilerplate("127.0.0.1")) == 0
     assert save_blocks(archive.db, SiteBoilerplate("127.0.0.1")) == 0
     archive.close()
+
+
+def test_candidate_memory_is_bounded_and_learning_goes_on(monkeypatch):
+    from pipelines import boilerplate
+
+    monkeypatch.setattr(boilerplate, "MAX_CANDIDATES", 50)
+    kb = boilerplate.SiteBoilerplate("n.example", min_pages=5, min_share=0.0)
+    learnt = set()
+    for page in range(40):
+        lines = [f"Paragraphe propre {page}-{i}" for i in range(5)] + ["Soutenez-nous"]
+        learnt |= kb.observe(f"https://n.example/{page}/", lines)
+        assert len(kb.counts) <= 50 + 6
+    assert kb.is_boilerplate("Soutenez-nous") and len(learnt) == 1
+    assert not kb.is_boilerplate("Paragraphe propre 3-1")
