@@ -175,7 +175,6 @@ def _remove_keep_tail(elem: _Element) -> None:
 # --- site-level learning ---------------------------------------------------------------------
 
 TABLE = "boilerplate_blocks"
-_DIGITS = re.compile(r"\d+")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
