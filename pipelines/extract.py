@@ -24,13 +24,16 @@ import copy
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from lxml import etree
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
@@ -49,8 +52,13 @@ MIN_WORDS_DECLARED = 40
 MAX_LINK_LINE_SHARE = 0.4
 # the precise extraction is used when it keeps at least this share of the default one's text
 PRECISION_AGREEMENT = 0.85
+# characters under which an extraction is short: where trafilatura's readability/jusText
+# comparison finds what its main extractor missed (its own ESCALATION_MAX_LENGTH)
+SHORT_TEXT = 3000
 # a list whose items are links of the page in at least this share is a list of other pages
 LINK_LIST_SHARE = 0.7
+# elements that never hold article text; trafilatura's first cleaning deletes them too
+_NEVER_TEXT = ("script", "style", "svg")
 # og:type values other than article that declare a non-article page
 NON_ARTICLE_OG_TYPES = ("website", "profile", "book", "music.", "video.", "product", "place")
 
@@ -168,31 +176,23 @@ def extract_article(
 
 def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extraction:
     decl = md.read_declarations(tree)
+    anchors = _anchor_texts(tree)
     # what readers see: the original tree stays whole for the declarations and the checks below
     visible = copy.deepcopy(tree)
     drop_hidden(visible)
-    doc = bare_extraction(
-        visible,
-        url=url,
-        include_comments=False,
-        with_metadata=True,
-        output_format="python",
-    )
-    text = _body_text(doc.text if doc is not None else "")
+    # trafilatura deletes these first thing anyway; gone before its passes, every XPath it
+    # runs over the raw page (several per pass) has less to walk
+    etree.strip_elements(visible, *_NEVER_TEXT, with_tail=False)
+    body, text = _main_text(visible, url)
     ex = Extraction(is_article=False, reason="", text=text, word_count=len(text.split()))
     ex.sources["text"] = "trafilatura"
     ex.canonical = md.absolute_url(decl.canonical, url)
     if ex.canonical:
         ex.sources["canonical"] = "link@rel=canonical"
-    _fill_metadata(ex, decl, tree, doc, url)
-    if doc is not None and doc.body is not None:
-        body = _precise_body(visible, url, doc)
-        _clean_body(
-            body,
-            titles=[t for t in (ex.title, getattr(doc, "title", None)) if t],
-            description=ex.description,
-            anchors={_norm(a.text_content()) for a in tree.iter("a") if a.get("href")},
-        )
+    page_type = _fill_metadata(ex, decl, tree, url)
+    if body is not None:
+        _clean_body(body, titles=[ex.title] if ex.title else [], description=ex.description,
+                    anchors=anchors)
         ex.text = _body_text(xmltotxt(body, False))
     if ex.title and ex.text:
         ex.text = _drop_leading_title(ex.text, ex.title)
@@ -207,8 +207,8 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
         og_type=og_type,
         jsonld_types=md.jsonld_types(decl),
         word_count=ex.word_count,
-        link_line_share=_link_line_share(tree, ex.text),
-        page_type=getattr(doc, "pagetype", None),
+        link_line_share=_link_line_share(anchors, ex.text),
+        page_type=page_type,
     )
     return ex
 
@@ -228,26 +228,37 @@ def apply_site_knowledge(ex: Extraction, site: SiteBoilerplate) -> Extraction:
     return ex
 
 
-def _precise_body(tree: HtmlElement, url: str, doc: Any) -> _Element:
-    """trafilatura's block tree in precision mode when it agrees with the default one.
+def _main_text(tree: HtmlElement, url: str) -> tuple[_Element | None, str]:
+    """trafilatura's block tree and text: in precision mode when it agrees with the default.
 
     favor_precision trims furniture the default mode keeps, but on some pages it also drops
     a real part of the article; keeping most of the default text is the sign it did not.
+    For a long precise text the witness is the default mode's fast variant (without the
+    readability/jusText comparison, a third of the cost). A short text is where that
+    comparison finds what the main extractor missed, so there the full default pass decides.
     """
-    precise = bare_extraction(
-        tree,
-        url=url,
-        include_comments=False,
-        with_metadata=False,
-        favor_precision=True,
-        output_format="python",
+    precise = _trafilatura(tree, url, favor_precision=True)
+    if precise is not None and precise.body is None:
+        precise = None
+    precise_len = len(precise.text or "") if precise is not None else 0
+    if precise is not None and precise_len >= SHORT_TEXT:
+        quick = _trafilatura(tree, url, fast=True)
+        if quick is None or precise_len >= PRECISION_AGREEMENT * len(quick.text or ""):
+            return precise.body, _body_text(precise.text)
+    default = _trafilatura(tree, url)
+    if default is None or default.body is None:
+        return (precise.body, _body_text(precise.text)) if precise is not None else (None, "")
+    if precise is not None and precise_len >= PRECISION_AGREEMENT * len(default.text or ""):
+        return precise.body, _body_text(precise.text)
+    return default.body, _body_text(default.text)
+
+
+def _trafilatura(tree: HtmlElement, url: str, **options: bool) -> Any:
+    """One trafilatura pass over ``tree`` (which it copies), without comments or metadata."""
+    return bare_extraction(
+        tree, url=url, include_comments=False, with_metadata=False, output_format="python",
+        **options,
     )
-    default_len = len(doc.text or "")
-    if precise is None or precise.body is None or not default_len:
-        return doc.body
-    if len(precise.text or "") >= PRECISION_AGREEMENT * default_len:
-        return precise.body
-    return doc.body
 
 
 _BLOCK_TAGS = ("p", "list", "quote", "table", "head", "code")
@@ -335,13 +346,39 @@ def _norm(value: str) -> str:
     return " ".join(value.split()).casefold()
 
 
-def _fill_metadata(
-    ex: Extraction, decl: md.Declarations, tree: HtmlElement, doc: object, url: str
-) -> None:
-    """Pick each field from the first source that has it, recording the source."""
+class _TrafilaturaMetadata:
+    """trafilatura's own metadata guesses (title from headings, author, htmldate's date...),
+    computed on first use: the fallback for fields a page does not declare. Most news pages
+    declare them all, and the guesses cost a tenth of the extraction."""
 
-    def pick(name: str, *candidates: tuple[str | None, str | None]) -> str | None:
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self._tree, self._url = tree, url
+        self._doc: Any = None
+
+    def get(self, attr: str) -> Any:
+        if self._doc is None:
+            # extensive=False: what bare_extraction asks of htmldate in its default mode
+            self._doc = extract_metadata(self._tree, self._url, extensive=False)
+        return getattr(self._doc, attr, None)
+
+
+Candidate = tuple["str | None | Callable[[], str | None]", "str | None"]
+
+
+def _fill_metadata(
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str
+) -> str | None:
+    """Pick each field from the first source that has it, recording the source.
+
+    Returns trafilatura's page type when the page declares no type of its own (the last
+    clue :func:`classify` uses).
+    """
+    traf_meta = _TrafilaturaMetadata(tree, url)
+
+    def pick(name: str, *candidates: Candidate) -> str | None:
         for value, source in candidates:
+            if callable(value):
+                value = value()
             if value and source:
                 ex.sources[name] = source
                 return unicodedata.normalize("NFC", value)
@@ -351,9 +388,12 @@ def _fill_metadata(
         value, key = decl.meta(*keys)
         return value, (f"meta:{key}" if key else None)
 
-    def traf(attr: str) -> tuple[str | None, str]:
-        value = getattr(doc, attr, None) if doc is not None else None
-        return (value if isinstance(value, str) else None), "trafilatura"
+    def traf(attr: str, then: Callable[[str | None], str | None] = lambda v: v) -> Candidate:
+        def value() -> str | None:
+            found = traf_meta.get(attr)
+            return then(found if isinstance(found, str) else None)
+
+        return value, "trafilatura"
 
     jsonld_author = "; ".join(md.jsonld_authors(decl)) or None
     meta_author, meta_author_key = decl.meta("author", "article:author", "parsely-author")
@@ -367,13 +407,13 @@ def _fill_metadata(
         (jsonld_author, "json-ld"),
         (meta_author, f"meta:{meta_author_key}"),
         (byline, "byline"),
-        (md.clean_author(traf("author")[0]), "trafilatura"),
+        traf("author", md.clean_author),
     )
     ex.published = pick(
         "published",
         _date(meta("article:published_time")),
         _date((md.jsonld_field(decl, "datePublished"), "json-ld")),
-        _date(traf("date")),
+        traf("date", md.normalize_date),
     )
     ex.modified = pick(
         "modified",
@@ -381,16 +421,14 @@ def _fill_metadata(
         _date((md.jsonld_field(decl, "dateModified"), "json-ld")),
         _date(meta("og:updated_time")),
     )
-    site_fallback = traf("sitename")
-    if site_fallback[0] and _is_hostname_of(site_fallback[0], url):
-        site_fallback = (None, "trafilatura")  # a host name is not a site name
     ex.site_name = pick(
         "site_name",
         meta("og:site_name"),
         (md.jsonld_publisher(decl), "json-ld:publisher"),
         (md.jsonld_website_name(decl), "json-ld:WebSite"),
         meta("application-name"),
-        site_fallback,
+        # a host name is not a site name
+        traf("sitename", lambda name: None if name and _is_hostname_of(name, url) else name),
     )
     ex.description = pick(
         "description",
@@ -404,10 +442,13 @@ def _fill_metadata(
         "image",
         (md.absolute_url(image_meta, url), image_source),
         (md.absolute_url(md.jsonld_image(decl), url), "json-ld"),
-        (md.absolute_url(traf("image")[0], url), "trafilatura"),
+        traf("image", lambda image: md.absolute_url(image, url)),
     )
     _fill_language(ex, decl)
-    _fill_tags(ex, decl, doc)
+    _fill_tags(ex, decl, traf_meta)
+    if decl.meta("og:type")[0] or md.jsonld_types(decl):
+        return None
+    return traf_meta.get("pagetype")
 
 
 def _date(candidate: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
@@ -450,46 +491,53 @@ def detect_language(text: str) -> str | None:
     return md.normalize_language(code)
 
 
-def _fill_tags(ex: Extraction, decl: md.Declarations, doc: object) -> None:
-    """Tags from every source, deduplicated case-insensitively, first spelling and order kept.
+def _fill_tags(ex: Extraction, decl: md.Declarations, traf_meta: _TrafilaturaMetadata) -> None:
+    """Tags from every declared source, deduplicated case-insensitively, first spelling and
+    order kept; trafilatura's guesses only for pages that declare none.
 
     Visible rel="tag" links come first because their order is the one readers see; the
     section/categories are used only when the page names no tags at all.
     """
-    candidates: list[tuple[list[str], str]] = [
-        (decl.rel_tags, "rel=tag"),
-        ([t for v in decl.meta_all("article:tag") for t in md.split_tags(v)], "meta:article:tag"),
-        (md.jsonld_keywords(decl), "json-ld:keywords"),
-        ([t for v in (getattr(doc, "tags", None) or []) for t in md.split_tags(v)], "trafilatura"),
+    candidates: list[tuple[Callable[[], list[str]], str]] = [
+        (lambda: decl.rel_tags, "rel=tag"),
+        (lambda: [t for v in decl.meta_all("article:tag") for t in md.split_tags(v)],
+         "meta:article:tag"),
+        (lambda: md.jsonld_keywords(decl), "json-ld:keywords"),
+        (lambda: [t for v in traf_meta.get("tags") or [] for t in md.split_tags(v)],
+         "trafilatura"),
+        (lambda: [c for v in traf_meta.get("categories") or [] for c in md.split_tags(v)],
+         "trafilatura:categories"),
     ]
     tags: dict[str, str] = {}
     used: list[str] = []
-    for values, source in candidates:
+    for index, (values, source) in enumerate(candidates):
+        if index >= 3 and tags:  # trafilatura's guesses: only for pages that declare no tags
+            break
         added = False
-        for tag in values:
+        for tag in values():
             key = tag.casefold()
             if key not in tags:
                 tags[key] = tag
                 added = True
         if added:
             used.append(source)
-    if not tags:
-        categories = [c for v in (getattr(doc, "categories", None) or []) for c in md.split_tags(v)]
-        tags = {c.casefold(): c for c in categories}
-        if tags:
-            used.append("trafilatura:categories")
     ex.tags = list(tags.values())
     if used:
         ex.sources["tags"] = "+".join(used)
 
 
-def _link_line_share(tree: HtmlElement, text: str) -> float:
+def _anchor_texts(tree: HtmlElement) -> set[str]:
+    """The normalised texts of the page's links: lines that are only one of them are links."""
+    anchors = {_norm(a.text_content()) for a in tree.iter("a") if a.get("href")}
+    anchors.discard("")
+    return anchors
+
+
+def _link_line_share(anchors: set[str], text: str) -> float:
     """Share of extracted lines that are the text of a link on the page (a list of links)."""
     lines = [_norm(line.removeprefix("- ")) for line in text.splitlines() if line.strip()]
     if not lines:
         return 0.0
-    anchors = {_norm(a.text_content()) for a in tree.iter("a") if a.get("href")}
-    anchors.discard("")
     return sum(line in anchors for line in lines) / len(lines)
 
 
