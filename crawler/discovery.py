@@ -187,6 +187,12 @@ _NOT_PAGES = tuple(f".{ext}" for ext in IGNORED_EXTENSIONS)
 _NOT_LINKS = ("#", "javascript:", "mailto:", "tel:", "data:", "sms:", "whatsapp:", "ftp:")
 
 
+def _origin(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL, as urljoin prefixes root-relative links."""
+    scheme, sep, rest = url.partition("://")
+    return scheme + sep + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+
+
 class LinkFilter:
     """Which of a page's links to follow: new, on a start host, not a file, not a trap.
 
@@ -221,11 +227,19 @@ class LinkFilter:
 
     def follow(self, base_url: str, hrefs: Iterable[str]) -> Iterator[str]:
         """Absolute URLs (not yet normalised) of the links worth requesting."""
+        origin = _origin(base_url)
         for href in hrefs:
             href = href.strip()
             if not href or href.lower().startswith(_NOT_LINKS):
                 continue
-            url = urljoin(base_url, href)
+            # the menus' links are absolute or root-relative: their URL is known without
+            # urljoin, which would otherwise be most of the cost of a page's links
+            if href.startswith(("http://", "https://")) and "/." not in href:
+                url = href
+            elif href.startswith("/") and not href.startswith("//") and "/." not in href:
+                url = origin + href
+            else:
+                url = urljoin(base_url, href)
             if not self._first_time(url):
                 continue
             parts = urlsplit(url)

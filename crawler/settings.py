@@ -22,6 +22,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 
+# A callback's output (a page's new links, then its Page item) is handled one item at a time:
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every response whatever it yields (100 by
+# default, measured at a tenth of the crawler's CPU), and the extraction of other responses
+# still runs in parallel, since every response has its own queue.
+CONCURRENT_ITEMS = 1
+
 # Robustness: bounded waits and sizes, a few retries.
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
