@@ -4,7 +4,8 @@ Two kinds, both independent of any particular site:
 
 - Page-level furniture, recognised on one page alone: elements the page hides from readers,
   and short blocks whose wording is that of site furniture in any news site ("Lire aussi : …",
-  "Abonnez-vous à notre newsletter", "© 2025 …", "Aktualisiert am …", a date on its own line).
+  "Abonnez-vous à notre newsletter", "© 2025 …", "Anzeige", "Aktualisiert am …", a date on its
+  own line).
   Every rule is a generic pattern of a kind of furniture, in several languages; none names a
   site. Only short blocks are tested, so an article paragraph that mentions a newsletter stays.
 - Site-level blocks, learnt from many pages of one site (:class:`SiteBoilerplate`): a block that
@@ -75,6 +76,22 @@ FURNITURE: dict[str, tuple[int, re.Pattern[str]]] = {
             r"suivez[- ]nous|folg(?:en sie|t) uns|s[ií]guenos|telegram|whatsapp|únete|join our|"
             r"^\W*(?:share (?:this|on|via)|teilen mit|partager|compartir)|click here|"
             r"cliquez ici|klicken sie hier|haga clic",
+            re.IGNORECASE,
+        ),
+    ),
+    # advertising labels and disclosures, membership appeals: "Anzeige", "*Werbung", "This
+    # post contains affiliate links", "We may earn a commission", "Hazte miembro". A label is
+    # the word alone (or before a colon, a full stop), not a sentence that starts with it.
+    "advertising or membership": (
+        40,
+        re.compile(
+            r"^\W*(?:werbung|anzeige|advertisement|sponsored|publicité|publicidad|pubblicità)"
+            r"\s*(?:$|[:.)\]|/-])|"
+            r"affiliate[- ]?(?:links?|partner)|provisionslinks?|enthält werbung|"
+            r"(?:may|might) (?:earn|receive) (?:a )?(?:small )?(?:commission|compensation)|"
+            r"advertisers do not influence|"
+            r"(?:hazte|hágase) (?:miembro|socio)|werden sie mitglied|"
+            r"become a (?:member|subscriber)|devenez (?:membre|abonné)",
             re.IGNORECASE,
         ),
     ),

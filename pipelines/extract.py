@@ -13,8 +13,10 @@ The text is trafilatura's, made cleaner in general ways, each measured on real a
   result is taken when the two agree on most of the text (so it only trims furniture), the
   default one when precision mode lost a real part of the article;
 - on trafilatura's block tree, leading headings that repeat the title or the description
-  (which have their own fields), lists made only of links to other pages, and short blocks
-  worded like site furniture (:func:`boilerplate.furniture_kind`) are dropped;
+  (which have their own fields), paragraphs that are a picture's caption on the page, lists
+  made only of links to other pages or of article cards (headings only), short blocks worded
+  like site furniture (:func:`boilerplate.furniture_kind`) and headings left at the end of the
+  text with nothing under them are dropped;
 - with a :class:`boilerplate.SiteBoilerplate`, blocks the site repeats on many pages go too.
 """
 
@@ -192,7 +194,7 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
     page_type = _fill_metadata(ex, decl, tree, url)
     if body is not None:
         _clean_body(body, titles=[ex.title] if ex.title else [], description=ex.description,
-                    anchors=anchors)
+                    anchors=anchors, captions=_caption_texts(tree))
         ex.text = _body_text(xmltotxt(body, False))
     if ex.title and ex.text:
         ex.text = _drop_leading_title(ex.text, ex.title)
@@ -265,17 +267,87 @@ _BLOCK_TAGS = ("p", "list", "quote", "table", "head", "code")
 
 
 def _clean_body(
-    body: _Element, *, titles: list[str], description: str | None, anchors: set[str]
+    body: _Element,
+    *,
+    titles: list[str],
+    description: str | None,
+    anchors: set[str],
+    captions: frozenset[str] | set[str] = frozenset(),
 ) -> None:
-    """Drop from trafilatura's block tree what is not the article's own text (in place)."""
+    """Drop from trafilatura's block tree what is not the article's own text (in place).
+
+    ``captions`` are the normalised texts of the page's picture captions
+    (:func:`_caption_texts` of the original page)."""
     _drop_leading_headings(body, titles, description)
+    if captions:
+        _drop_captions(body, captions)
     for block in list(body):
-        if block.tag == "list" and _is_link_list(block, anchors):
+        if block.tag == "list" and (_is_link_list(block, anchors) or _is_teaser_list(block)):
             body.remove(block)
-    for elem in list(body.iter("p", "head", "item", "quote")):
+    # innermost first: a furniture line nested in a list item goes, the item's own text stays
+    for elem in reversed(list(body.iter("p", "head", "item", "quote"))):
         parent = elem.getparent()
         if parent is not None and furniture_kind(_elem_text(elem)):
             parent.remove(elem)
+    _drop_trailing_headings(body)
+
+
+def _drop_trailing_headings(body: _Element) -> None:
+    """Headings that end the text head nothing: what they announced (related articles, a
+    comment section, "more on the topic", the next article's teaser) was not kept as
+    article text, so the heading alone is the start of the page's furniture. A heading
+    worded as a sentence (a full stop: a pull quote set as a heading) is text, and stays."""
+    for elem in reversed(list(body.iter(*_BLOCK_TAGS, "item", "cell"))):
+        text = _elem_text(elem)
+        if not text:
+            continue
+        if elem.tag != "head" or (elem.tail or "").strip():  # text follows it
+            return
+        if text.endswith((".", "…", ":")) and len(text.split()) > 4:
+            return
+        _remove_with_empty_parents(elem, body)
+
+
+def _remove_with_empty_parents(elem: _Element, root: _Element) -> None:
+    """Remove ``elem``, and the containers (list items, lists, quotes) it leaves empty."""
+    parent = elem.getparent()
+    while parent is not None:
+        parent.remove(elem)
+        if parent is root or _elem_text(parent):
+            return
+        elem, parent = parent, parent.getparent()
+
+
+# elements that hold a picture's caption: <figcaption>, and those whose class names one
+# ("caption", "wp-caption-text", "photo-caption", "image__caption"...); testing the class
+# attributes alone is the cheap way to find them on a large page
+_CAPTIONS = etree.XPath("//figcaption|//@class[contains(., 'caption')]/..")
+# a caption shorter than this is a credit or a label, which the furniture rules handle
+MIN_CAPTION_WORDS = 4
+
+
+def _caption_texts(tree: _Element) -> set[str]:
+    """The normalised texts of the page's picture captions.
+
+    A caption describes a picture; once the picture is gone it reads as a stray sentence in
+    the middle of the article (trafilatura keeps captions that sit outside <figure>, or in
+    a <p> of their own). Found on the original page, where their markup says what they are.
+    """
+    found = set()
+    for elem in _CAPTIONS(tree):
+        text = _norm(elem.text_content())
+        if len(text.split()) >= MIN_CAPTION_WORDS:
+            found.add(text)
+    return found
+
+
+def _drop_captions(body: _Element, captions: set[str]) -> None:
+    """Drop paragraphs that are, whole, one of the page's picture captions."""
+    for elem in list(body.iter("p")):
+        if _norm(_elem_text(elem)) in captions:
+            parent = elem.getparent()
+            if parent is not None:
+                parent.remove(elem)
 
 
 def _drop_leading_headings(body: _Element, titles: list[str], description: str | None) -> None:
@@ -321,6 +393,20 @@ def _is_link_list(block: _Element, anchors: set[str]) -> bool:
     items = [_norm(_elem_text(item)) for item in block.iter("item")]
     items = [item for item in items if item]
     return bool(items) and sum(i in anchors for i in items) / len(items) >= LINK_LIST_SHARE
+
+
+def _is_teaser_list(block: _Element) -> bool:
+    """A list whose every item is made of headings only (a title, and a one-line summary set
+    as a smaller heading): the cards of other articles, not points of this one."""
+    items = [item for item in block.iter("item") if _elem_text(item)]
+    if not items:
+        return False
+    for item in items:
+        if (item.text or "").strip() or not len(item):
+            return False
+        if any(child.tag != "head" or (child.tail or "").strip() for child in item):
+            return False
+    return True
 
 
 def _elem_text(elem: _Element) -> str:

@@ -56,6 +56,13 @@ PAGES = 20
         ("27.01.2022", "date line"),
         ("January 13, 2020", "date line"),
         ("19:49", "date line"),
+        ("Anzeige", "advertising or membership"),
+        ("*Werbung. Dieser Beitrag enthält Werbung für Mode.", "advertising or membership"),
+        ("This post contains affiliate links.", "advertising or membership"),
+        ("We may earn a commission when you buy through our links.", "advertising or membership"),
+        ("Hazte miembro y disfruta de beneficios exclusivos", "advertising or membership"),
+        ("Werden Sie Mitglied und erhalten Sie exklusive Angebote!", "advertising or membership"),
+        ("Devenez membre du club des lecteurs", "advertising or membership"),
     ],
 )
 def test_furniture_is_recognised_in_several_languages(text, kind):
@@ -72,6 +79,9 @@ def test_furniture_is_recognised_in_several_languages(text, kind):
         "than two million readers, and that subscriptions grew faster than advertising revenue "
         "for the third quarter in a row, according to figures it published on Monday.",
         "Empfehlungen von Dennis: drei Spiele für den Winter",
+        # an advertising label is a word alone, not the first word of a sentence
+        "Werbung nervt. Tracking nervt. Und mobil habe ich keine Zeit dafür.",
+        "Anzeigen gegen den Bürgermeister wurden am Montag eingereicht.",
         "",
     ],
 )

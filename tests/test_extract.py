@@ -570,3 +570,102 @@ def test_site_knowledge_can_be_applied_after_extraction():
         kb.observe(f"https://www.lequotidien.example/{i}", [ex.blocks[-1]])
     assert apply_site_knowledge(ex, kb).text == extract_article(html, ARTICLE_URL, kb).text
     assert lines(ex) == PARAGRAPHS and ex.sources["text"].endswith("site boilerplate removed")
+
+
+CAPTION = "Les élus du conseil municipal réunis mardi soir dans la salle des délibérations."
+
+
+@pytest.mark.parametrize(
+    "picture",
+    [
+        # the caption set inline, in the paragraph that holds the picture
+        f'<p><img src="/img/conseil.jpg"><br><em class="caption">{CAPTION}</em></p>',
+        # a gallery's caption outside the article, repeated as a paragraph inside it
+        f"<p>{CAPTION}</p>",
+    ],
+)
+def test_picture_captions_are_not_article_text(picture):
+    gallery = (
+        '<div class="gallery"><img src="/img/conseil.jpg" alt="">'
+        f'<div class="photo-caption">{CAPTION}</div></div>'
+    )
+    html = cleaning_page().replace("<main>", f"<main>{gallery}").replace(
+        "<p>La majorité", f"{picture}<p>La majorité"
+    )
+    ex = extract_article(html, ARTICLE_URL)
+    assert lines(ex) == PARAGRAPHS
+
+
+def test_a_paragraph_is_a_caption_only_when_it_is_the_whole_caption():
+    from lxml import etree
+
+    from pipelines.extract import _clean_body
+
+    body = etree.fromstring(
+        f"<body><p>{PARAGRAPHS[0]}</p><p>{CAPTION}</p><p>{CAPTION} Le vote a duré trois heures.</p>"
+        "<p>Le maire présente le budget.</p></body>"
+    )
+    _clean_body(
+        body, titles=[], description=None, anchors=set(),
+        captions={" ".join(CAPTION.split()).casefold(), "le maire"},  # "le maire": too short
+    )
+    assert [p.text for p in body] == [
+        PARAGRAPHS[0], f"{CAPTION} Le vote a duré trois heures.", "Le maire présente le budget."
+    ]
+
+
+def test_lists_of_article_cards_made_of_headings_are_dropped():
+    cards = "".join(
+        f"<li><h3>Autre sujet de la semaine numéro {i}</h3>"
+        f"<h4>Un résumé de cet autre sujet en une ligne, numéro {i}.</h4></li>"
+        for i in range(1, 4)
+    )
+    ex = extract_article(cleaning_page(f"<ul>{cards}</ul>"), ARTICLE_URL)
+    assert lines(ex) == PARAGRAPHS
+
+
+def test_headings_that_end_the_text_head_nothing_and_are_dropped():
+    # the teasers the heading announced are furniture; without them the heading is alone
+    section = (
+        "<h2>Nos autres dossiers</h2>"
+        "<p>Lire aussi : Les écoles de la ville en chiffres</p>"
+        "<p>Lire aussi : Le tramway attendra 2027</p>"
+    )
+    ex = extract_article(cleaning_page(section), ARTICLE_URL)
+    assert lines(ex) == PARAGRAPHS
+
+
+def test_a_closing_heading_worded_as_a_sentence_is_text():
+    quote = "Le budget reste un choix politique, a conclu le maire devant les élus."
+    section = f"<h3>{quote}</h3><p>Lire aussi : Les écoles de la ville en chiffres</p>"
+    ex = extract_article(cleaning_page(section), ARTICLE_URL)
+    assert lines(ex) == [*PARAGRAPHS, quote]
+
+
+def test_trailing_heading_rule_keeps_the_text_that_follows_a_heading_inline():
+    from lxml import etree
+
+    from pipelines.extract import _clean_body
+
+    body = etree.fromstring(
+        f"<body><p>{PARAGRAPHS[0]}</p><p><head>Claire Dubois</head> est journaliste.</p>"
+        "<list><item><head>Autre sujet</head></item></list><head>À lire</head></body>"
+    )
+    _clean_body(body, titles=[], description=None, anchors=set())
+    assert "".join(body.itertext()) == f"{PARAGRAPHS[0]}Claire Dubois est journaliste."
+
+
+def test_furniture_nested_in_a_list_item_goes_and_the_item_stays():
+    from lxml import etree
+
+    from pipelines.extract import _clean_body
+
+    body = etree.fromstring(
+        f"<body><p>{PARAGRAPHS[0]}</p><list><item>Le calendrier des travaux est public."
+        "<p>Abonnez-vous à notre newsletter</p></item>"
+        "<item>Les écoles rouvrent en septembre.</item></list></body>"
+    )
+    _clean_body(body, titles=[], description=None, anchors=set())
+    assert [item.xpath("string()") for item in body.iter("item")] == [
+        "Le calendrier des travaux est public.", "Les écoles rouvrent en septembre."
+    ]
