@@ -344,7 +344,7 @@ def _caption_texts(tree: _Element) -> set[str]:
 def _drop_captions(body: _Element, captions: set[str]) -> None:
     """Drop paragraphs that are, whole, one of the page's picture captions."""
     for elem in list(body.iter("p")):
-        if _norm(_elem_text(elem)) in captions:
+        if _elem_text(elem).casefold() in captions:  # _elem_text is _norm but for case
             parent = elem.getparent()
             if parent is not None:
                 parent.remove(elem)
