@@ -34,6 +34,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# A retry has already waited its back-off (BackoffRetryMiddleware): it goes ahead of the
+# frontier then, rather than behind every link found meanwhile (Scrapy's default is -1).
+RETRY_PRIORITY_ADJUST = 1
 
 # Never keep or send a site's cookies: nothing of a reader session belongs in an archive.
 COOKIES_ENABLED = False

@@ -9,9 +9,10 @@ The text is trafilatura's, made cleaner in general ways, each measured on real a
 (``make bench-extract``) and kept only when it helped on both benchmark sets:
 
 - elements hidden from readers are removed before extraction (:func:`boilerplate.drop_hidden`);
-- trafilatura runs twice, with its default balance and with ``favor_precision``; the precise
-  result is taken when the two agree on most of the text (so it only trims furniture), the
-  default one when precision mode lost a real part of the article;
+- trafilatura runs with ``favor_precision``, which trims furniture its default balance keeps;
+  when that text is short, the default mode runs too and is taken instead if precision mode
+  lost most of it (:func:`_main_text`). One pass for most articles, two for short pages: the
+  cost of extraction is close to a single default trafilatura call;
 - on trafilatura's block tree, leading headings that repeat the title or the description
   (which have their own fields), paragraphs that are a picture's caption on the page, lists
   made only of links to other pages or of article cards (headings only), short blocks worded
@@ -22,7 +23,6 @@ The text is trafilatura's, made cleaner in general ways, each measured on real a
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 import unicodedata
@@ -52,7 +52,7 @@ MIN_WORDS = 80
 MIN_WORDS_DECLARED = 40
 # share of extracted lines that are link texts above which the page is a list of links
 MAX_LINK_LINE_SHARE = 0.4
-# the precise extraction is used when it keeps at least this share of the default one's text
+# a short precise extraction is used when it keeps at least this share of the default one's text
 PRECISION_AGREEMENT = 0.85
 # characters under which an extraction is short: where trafilatura's readability/jusText
 # comparison finds what its main extractor missed (its own ESCALATION_MAX_LENGTH)
@@ -178,28 +178,30 @@ def extract_article(
 
 def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extraction:
     decl = md.read_declarations(tree)
-    anchors = _anchor_texts(tree)
-    # what readers see: the original tree stays whole for the declarations and the checks below
-    visible = copy.deepcopy(tree)
-    drop_hidden(visible)
-    # trafilatura deletes these first thing anyway; gone before its passes, every XPath it
-    # runs over the raw page (several per pass) has less to walk
-    etree.strip_elements(visible, *_NEVER_TEXT, with_tail=False)
-    body, text = _main_text(visible, url)
-    ex = Extraction(is_article=False, reason="", text=text, word_count=len(text.split()))
-    ex.sources["text"] = "trafilatura"
+    ex = Extraction(is_article=False, reason="")
     ex.canonical = md.absolute_url(decl.canonical, url)
     if ex.canonical:
         ex.sources["canonical"] = "link@rel=canonical"
+    # everything read from the page as published comes first: the tree is then cut down, in
+    # place, to what readers see
     page_type = _fill_metadata(ex, decl, tree, url)
+    anchors = _anchor_texts(tree)
+    captions = _caption_texts(tree)
+    drop_hidden(tree)
+    # trafilatura deletes these first thing anyway; gone before its passes, every XPath it
+    # runs over the raw page (several per pass) has less to walk
+    etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    body, ex.text = _main_text(tree, url)
+    ex.sources["text"] = "trafilatura"
     if body is not None:
         _clean_body(body, titles=[ex.title] if ex.title else [], description=ex.description,
-                    anchors=anchors, captions=_caption_texts(tree))
+                    anchors=anchors, captions=captions)
         ex.text = _body_text(xmltotxt(body, False))
     if ex.title and ex.text:
         ex.text = _drop_leading_title(ex.text, ex.title)
     ex.blocks = ex.text.split("\n") if ex.text else []
     ex.word_count = len(ex.text.split())
+    _fill_language(ex, decl)
     if site is not None:
         apply_site_knowledge(ex, site)
 
@@ -231,22 +233,20 @@ def apply_site_knowledge(ex: Extraction, site: SiteBoilerplate) -> Extraction:
 
 
 def _main_text(tree: HtmlElement, url: str) -> tuple[_Element | None, str]:
-    """trafilatura's block tree and text: in precision mode when it agrees with the default.
+    """trafilatura's block tree and text: in precision mode unless it lost the article.
 
     favor_precision trims furniture the default mode keeps, but on some pages it also drops
-    a real part of the article; keeping most of the default text is the sign it did not.
-    For a long precise text the witness is the default mode's fast variant (without the
-    readability/jusText comparison, a third of the cost). A short text is where that
-    comparison finds what the main extractor missed, so there the full default pass decides.
+    a real part of the article. A long precise text is kept as it is. A short one is where
+    that happens (and where trafilatura's readability/jusText comparison finds what its main
+    extractor missed), so the default pass runs too, and the precise text is kept only if it
+    has most of the default one's.
     """
     precise = _trafilatura(tree, url, favor_precision=True)
     if precise is not None and precise.body is None:
         precise = None
     precise_len = len(precise.text or "") if precise is not None else 0
     if precise is not None and precise_len >= SHORT_TEXT:
-        quick = _trafilatura(tree, url, fast=True)
-        if quick is None or precise_len >= PRECISION_AGREEMENT * len(quick.text or ""):
-            return precise.body, _body_text(precise.text)
+        return precise.body, _body_text(precise.text)
     default = _trafilatura(tree, url)
     if default is None or default.body is None:
         return (precise.body, _body_text(precise.text)) if precise is not None else (None, "")
@@ -530,7 +530,6 @@ def _fill_metadata(
         (md.absolute_url(md.jsonld_image(decl), url), "json-ld"),
         traf("image", lambda image: md.absolute_url(image, url)),
     )
-    _fill_language(ex, decl)
     _fill_tags(ex, decl, traf_meta)
     if decl.meta("og:type")[0] or md.jsonld_types(decl):
         return None

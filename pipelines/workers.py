@@ -75,17 +75,34 @@ class ExtractorPool:
     def __init__(self, workers: int) -> None:
         self.workers = max(0, workers)
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
         quiet_libraries()
 
     def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=_context(),
-                initializer=_init_worker,
-                initargs=(os.getpid(),),
-            )
-        return self._pool
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=_context(),
+                    initializer=_init_worker,
+                    initargs=(os.getpid(),),
+                )
+            return self._pool
+
+    def start(self) -> threading.Thread | None:
+        """Start the workers in a thread of their own, now.
+
+        Starting the forkserver and its workers blocks the caller for about half a second
+        (trafilatura is imported once, in the forkserver). Done lazily by the first page,
+        that would stall the crawler's event loop, and every download with it, mid-crawl.
+        """
+        if not self.workers:
+            return None
+        thread = threading.Thread(
+            target=lambda: self._executor().submit(os.getpid), name="extractor-start", daemon=True
+        )
+        thread.start()
+        return thread
 
     async def extract(self, html: str, url: str) -> Extraction:
         if not self.workers:
