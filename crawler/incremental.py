@@ -6,18 +6,22 @@ requested again, unless its sitemap ``lastmod`` says it changed since. This is a
 crawl killed with ``kill -9`` resumes: the next run re-reads the discovery pages and fetches
 only what the archive does not hold yet. Nothing is kept per URL in memory: each check is
 one indexed lookup in the archive (read-only connection; WAL lets it read while the crawl
-writes). It is a downloader middleware, not a spider middleware, so that it also sees the
-targets of redirects (a shortlink ``/?p=123`` leading to a known article).
+writes). A spider middleware drops the spider's requests for them before they are scheduled,
+and a downloader middleware checks again what is about to be downloaded, so that the targets
+of redirects (a shortlink ``/?p=123`` leading to a known article) are skipped too.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
 
 from crawler.paths import project_path
 from crawler.urls import normalize
@@ -50,19 +54,16 @@ def needs_fetch(last_seen: str | None, lastmod: str | None, recheck: timedelta,
     return now - seen >= recheck
 
 
-class SkipKnownArticlesMiddleware:
+class KnownArticles:
+    """The check itself: is a request's URL an article archived recently (one lookup)."""
+
     def __init__(self, crawler: Crawler) -> None:
         hours = crawler.settings.getfloat("ARCHIVE_RECHECK_HOURS")
         if hours <= 0:
             raise NotConfigured  # re-fetch everything every time
         self.recheck = timedelta(hours=hours)
         self.path = project_path(crawler.settings.get("ARCHIVE_DB"))
-        self.stats = crawler.stats
         self._db: sqlite3.Connection | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SkipKnownArticlesMiddleware:
-        return cls(crawler)
 
     def _reader(self) -> sqlite3.Connection | None:
         if self._db is None and self.path.exists():
@@ -71,7 +72,7 @@ class SkipKnownArticlesMiddleware:
             self._db.execute("PRAGMA busy_timeout = 5000")
         return self._db
 
-    def _known_and_fresh(self, request: Request) -> bool:
+    def fresh(self, request: Request) -> bool:
         if request.meta.get("via") in ("start", "robots"):
             return False
         db = self._reader()
@@ -87,8 +88,51 @@ class SkipKnownArticlesMiddleware:
         return not needs_fetch(row[0], request.meta.get("lastmod"), self.recheck,
                                datetime.now(UTC))
 
+
+class SkipKnownLinksMiddleware:
+    """Spider middleware: links and sitemap entries to known, fresh articles are dropped as
+    the spider yields them, before the scheduler, the duplicate filter and the disk queue
+    spend anything on them (most of a re-crawl's requests)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.known = KnownArticles(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SkipKnownLinksMiddleware:
+        return cls(crawler)
+
+    def _keep(self, item: Any) -> bool:
+        if isinstance(item, Request) and self.known.fresh(item):
+            self.stats.inc_value(SKIPPED_KNOWN)
+            return False
+        return True
+
+    def process_spider_output(self, response: Response, result: Iterable[Any],
+                              spider: Spider | None = None) -> Iterator[Any]:
+        return (item for item in result if self._keep(item))
+
+    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
+                                          spider: Spider | None = None) -> AsyncIterator[Any]:
+        async for item in result:
+            if self._keep(item):
+                yield item
+
+
+class SkipKnownArticlesMiddleware:
+    """Downloader middleware: the same check for every request about to be downloaded,
+    redirect targets included (a shortlink ``/?p=123`` leading to a known article)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.known = KnownArticles(crawler)
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SkipKnownArticlesMiddleware:
+        return cls(crawler)
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self._known_and_fresh(request):
+        if self.known.fresh(request):
             self.stats.inc_value(SKIPPED_KNOWN)
             raise IgnoreRequest(f"{KNOWN} {request.url}")
         return None

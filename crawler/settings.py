@@ -63,6 +63,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.FetchRecorderMiddleware": 950,
 }
 
+SPIDER_MIDDLEWARES = {
+    # Incremental re-crawls: links to articles archived recently are dropped before scheduling.
+    "crawler.incremental.SkipKnownLinksMiddleware": 950,
+}
+
 # Seen requests live in a throw-away SQLite file: flat memory, and JOBDIR cannot make a run
 # skip pages after a kill -9 (resuming is done from the archive, crawler/incremental.py).
 DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"

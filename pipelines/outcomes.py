@@ -17,6 +17,7 @@ STORED_UNCHANGED = "archive/articles/unchanged"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
 GONE = "archive/gone"
+#: links to known, fresh articles not requested (a link found on several pages counts each time)
 SKIPPED_KNOWN = "archive/skipped_known"
 #: ``archive/failure/<outcome>``: failed attempts by outcome label, counted as they are recorded.
 FAILURE_PREFIX = "archive/failure/"
