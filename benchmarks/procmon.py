@@ -50,8 +50,11 @@ def _rss_proc(pid: int) -> int:
     return int(fields[1]) * PAGE_SIZE
 
 
-def tree_rss(pid: int) -> tuple[int, int]:
-    """(summed RSS in bytes, number of processes) of ``pid`` and its descendants now."""
+def tree_rss(pid: int, cpu: dict[int, float] | None = None) -> tuple[int, int]:
+    """(summed RSS in bytes, number of processes) of ``pid`` and its descendants now.
+
+    With ``cpu``, each process's CPU seconds so far (user + system) are recorded in it too.
+    """
     if psutil is not None:
         try:
             root = psutil.Process(pid)
@@ -62,10 +65,16 @@ def tree_rss(pid: int) -> tuple[int, int]:
         for proc in procs:
             try:
                 total += proc.memory_info().rss
+                if cpu is not None:
+                    times = proc.cpu_times()
+                    cpu[proc.pid] = max(cpu.get(proc.pid, 0.0), times.user + times.system)
             except psutil.Error:
                 pass
         return total, len(procs)
     pids = [pid, *_children_proc(pid)]
+    if cpu is not None:
+        for child in pids:
+            cpu[child] = max(cpu.get(child, 0.0), process_cpu_seconds([child]))
     return sum(_rss_proc(p) for p in pids), len(pids)
 
 
@@ -81,6 +90,9 @@ class PeakMemory:
         self.cpu_seconds = 0.0
         self.server_cpu_seconds = 0.0
         self.foreign_cpu_seconds = 0.0
+        # CPU seconds of every process of the tree, as last sampled: processes the command
+        # does not wait for (a forkserver's workers) are missing from its rusage
+        self.cpu_by_pid: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"rss-{pid}", daemon=True)
 
@@ -98,7 +110,7 @@ class PeakMemory:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            rss, count = tree_rss(self.pid)
+            rss, count = tree_rss(self.pid, self.cpu_by_pid)
             if count:
                 self.samples += 1
                 self.peak = max(self.peak, rss)
@@ -164,7 +176,9 @@ def run_measured(args: list[str], *, cwd: str | None = None, env: dict[str, str]
     with PeakMemory(process.pid, interval) as memory:
         status = process.wait()
     wall = time.perf_counter() - start
-    memory.cpu_seconds = _children_cpu() - cpu_before
+    # the larger of: what the command and the descendants it waited for used (exact), and
+    # the sum over every process sampled in its tree (also counts the ones never waited for)
+    memory.cpu_seconds = max(_children_cpu() - cpu_before, sum(memory.cpu_by_pid.values()))
     memory.server_cpu_seconds = process_cpu_seconds(server_pids) - server_before
     busy = system_busy_seconds() - busy_before
     own = sum(os.times()[:2]) - own_before
