@@ -613,7 +613,12 @@ def _fill_tags(ex: Extraction, decl: md.Declarations, traf_meta: _TrafilaturaMet
 
 def _anchor_texts(tree: HtmlElement) -> set[str]:
     """The normalised texts of the page's links: lines that are only one of them are links."""
-    anchors = {_norm(a.text_content()) for a in tree.iter("a") if a.get("href")}
+    # most links are a bare text node: reading it directly costs a third of text_content()
+    anchors = {
+        _norm(a.text_content() if len(a) else a.text or "")
+        for a in tree.iter("a")
+        if a.get("href")
+    }
     anchors.discard("")
     return anchors
 
