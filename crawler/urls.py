@@ -8,6 +8,7 @@ before it is stored.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -84,8 +85,11 @@ def canonical_url(page_url: str, declared: str | None = None) -> str:
     return normalize(strip_variant(page_url))
 
 
+@functools.lru_cache(maxsize=4096)
 def is_private_address(hostname: str) -> bool:
-    """True for loopback, private and link-local IP literals (used to keep crawls public)."""
+    """True for loopback, private and link-local IP literals (used to keep crawls public).
+
+    Asked for every link and request of a crawl, about a handful of hosts: cached."""
     try:
         address = ipaddress.ip_address(hostname.strip("[]"))
     except ValueError:
