@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
@@ -89,18 +89,22 @@ class KnownArticles:
                                datetime.now(UTC))
 
 
-class SkipKnownLinksMiddleware:
-    """Spider middleware: links and sitemap entries to known, fresh articles are dropped as
-    the spider yields them, before the scheduler, the duplicate filter and the disk queue
-    spend anything on them (most of a re-crawl's requests)."""
+class _KnownArticlesMiddleware:
+    """What both middlewares below hold: the check, and the stats where skips are counted."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.known = KnownArticles(crawler)
         self.stats = crawler.stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SkipKnownLinksMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
+
+
+class SkipKnownLinksMiddleware(_KnownArticlesMiddleware):
+    """Spider middleware: links and sitemap entries to known, fresh articles are dropped as
+    the spider yields them, before the scheduler, the duplicate filter and the disk queue
+    spend anything on them (most of a re-crawl's requests)."""
 
     def _keep(self, item: Any) -> bool:
         if isinstance(item, Request) and self.known.fresh(item):
@@ -119,17 +123,9 @@ class SkipKnownLinksMiddleware:
                 yield item
 
 
-class SkipKnownArticlesMiddleware:
+class SkipKnownArticlesMiddleware(_KnownArticlesMiddleware):
     """Downloader middleware: the same check for every request about to be downloaded,
     redirect targets included (a shortlink ``/?p=123`` leading to a known article)."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        self.known = KnownArticles(crawler)
-        self.stats = crawler.stats
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SkipKnownArticlesMiddleware:
-        return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if self.known.fresh(request):
