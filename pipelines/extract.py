@@ -11,8 +11,7 @@ The text is trafilatura's, made cleaner in general ways, each measured on real a
 - elements hidden from readers are removed before extraction (:func:`boilerplate.drop_hidden`);
 - trafilatura runs with ``favor_precision``, which trims furniture its default balance keeps;
   when that text is short, the default mode runs too and is taken instead if precision mode
-  lost most of it (:func:`_main_text`). One pass for most articles, two for short pages: the
-  cost of extraction is close to a single default trafilatura call;
+  lost part of it (:func:`_main_text`): one pass for long articles, two for short pages;
 - on trafilatura's block tree, leading headings that repeat the title or the description
   (which have their own fields), paragraphs that are a picture's caption on the page, lists
   made only of links to other pages or of article cards (headings only), short blocks worded
