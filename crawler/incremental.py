@@ -29,6 +29,8 @@ from pipelines.outcomes import SKIPPED_KNOWN
 
 #: The start of the message of requests skipped because their article is known and fresh.
 KNOWN = "Known article, archived recently:"
+#: Request meta key: the URL the spider middleware found not known (one lookup per request).
+CHECKED = "known_checked_url"
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -107,9 +109,11 @@ class SkipKnownLinksMiddleware(_KnownArticlesMiddleware):
     spend anything on them (most of a re-crawl's requests)."""
 
     def _keep(self, item: Any) -> bool:
-        if isinstance(item, Request) and self.known.fresh(item):
-            self.stats.inc_value(SKIPPED_KNOWN)
-            return False
+        if isinstance(item, Request):
+            if self.known.fresh(item):
+                self.stats.inc_value(SKIPPED_KNOWN)
+                return False
+            item.meta[CHECKED] = item.url  # the downloader middleware need not ask again
         return True
 
     def process_spider_output(self, response: Response, result: Iterable[Any],
@@ -128,7 +132,8 @@ class SkipKnownArticlesMiddleware(_KnownArticlesMiddleware):
     redirect targets included (a shortlink ``/?p=123`` leading to a known article)."""
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if self.known.fresh(request):
+        # a redirect keeps the meta of its first request, but not its URL: checked again
+        if request.meta.get(CHECKED) != request.url and self.known.fresh(request):
             self.stats.inc_value(SKIPPED_KNOWN)
             raise IgnoreRequest(f"{KNOWN} {request.url}")
         return None
