@@ -216,7 +216,9 @@ class LinkFilter:
     def _on_site(self, host: str) -> bool:
         return host in self.hosts or any(host.endswith("." + h) for h in self.hosts)
 
-    def _first_time(self, url: str) -> bool:
+    def first_time(self, url: str) -> bool:
+        """Whether ``url`` is new to the cache (and remember it): links and sitemap entries
+        share it, so a URL is requested once whichever way it is found first."""
         if url in self.seen:
             self.seen.move_to_end(url)
             return False
@@ -240,7 +242,7 @@ class LinkFilter:
                 url = origin + href
             else:
                 url = urljoin(base_url, href)
-            if not self._first_time(url):
+            if not self.first_time(url):
                 continue
             parts = urlsplit(url)
             if parts.scheme not in ("http", "https"):

@@ -82,7 +82,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         for sitemap in sitemap_urls_from_robots(response.body, base_url=response.url):
-            yield self._follow(response, sitemap, "sitemap")
+            yield from self._follow(response, sitemap, "sitemap")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
@@ -93,7 +93,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._parse_sitemap(response, body)
         elif kind == discovery.FEED:
             for entry in discovery.parse_feed(body):
-                yield self._follow(response, entry.link, "feed")
+                yield from self._follow(response, entry.link, "feed")
         elif kind == discovery.HTML and isinstance(response, TextResponse):
             encoding, how = detect_encoding(response.body, content_type)
             if encoding != response.encoding:
@@ -107,17 +107,16 @@ class NewsSpider(scrapy.Spider):
         sitemap_type, entries = discovery.parse_sitemap(body)
         for entry in entries:
             if sitemap_type == "sitemapindex":
-                yield self._follow(response, entry.loc, "sitemap")
+                yield from self._follow(response, entry.loc, "sitemap")
             elif entry.news:
-                request = self._follow(response, entry.loc, "news-sitemap", lastmod=entry.lastmod)
                 yield NewsListing(
-                    url=urls.normalize(request.url),
+                    url=urls.normalize(urljoin(response.url, entry.loc)),
                     title=entry.news.get("title") or None,
                     published=entry.news.get("publication_date") or None,
                 )
-                yield request
+                yield from self._follow(response, entry.loc, "news-sitemap", lastmod=entry.lastmod)
             else:
-                yield self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
+                yield from self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
     def _parse_html(self, response: TextResponse) -> Iterator[Any]:
         html = response.text
@@ -129,19 +128,19 @@ class NewsSpider(scrapy.Spider):
                 if "alternate" in discovery.rel_values(tag)
             )
             for feed in discovery.announced_feeds(feeds):
-                yield self._follow(response, feed, "feed")
+                yield from self._follow(response, feed, "feed")
         if self.follow_links:
             links = self.link_filters[response.meta.get("site", 0)]
             offsite = links.offsite
             for url in links.follow(get_base_url(response), discovery.page_hrefs(html)):
-                yield self._follow(response, url, "link")
+                yield from self._follow(response, url, "link", filtered=True)
             self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
         canonical = urls.canonical_url(response.url, discovery.declared_canonical(link_tags))
         if canonical != urls.normalize(response.url):
             # An AMP, print or tracking variant: archive the page it names as canonical, once.
             self.crawler.stats.inc_value("archive/variant_to_canonical")
-            yield self._follow(response, canonical, response.meta.get("via", "link"))
+            yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
         yield Page(
@@ -181,13 +180,28 @@ class NewsSpider(scrapy.Spider):
                 return b""
         return body
 
-    def _follow(self, response: Response, url: str, via: str,
-                lastmod: str | None = None) -> scrapy.Request:
+    def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
+                *, filtered: bool = False) -> Iterator[scrapy.Request]:
+        """A request for ``url``, unless this crawl has requested it already.
+
+        In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
+        and canonical links are checked against (and remembered in) the same bounded cache,
+        so that an article listed by a sitemap and linked from ten pages is one request, not
+        eleven that the duplicate filter then refuses. The duplicate filter stays the exact
+        check for anything the cache has forgotten.
+        """
         absolute = urljoin(response.url, url)
-        request = self._request(urls.normalize(absolute), response.meta.get("site", 0), via)
+        site = response.meta.get("site", 0)
+        links = self.link_filters[site]
+        if not filtered and not links.first_time(absolute):
+            return
+        normalized = urls.normalize(absolute)  # the same article behind ?utm_… or #respond
+        if normalized != absolute and not links.first_time(normalized):
+            return
+        request = self._request(normalized, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
-        return request
+        yield request
 
     def _request(
         self,
