@@ -18,6 +18,7 @@ Two kinds, both independent of any particular site:
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import re
 import unicodedata
@@ -203,8 +204,13 @@ def normalise_block(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=8192)
 def block_hash(text: str) -> str:
-    """A short, stable key for a normalised block."""
+    """A short, stable key for a normalised block.
+
+    Cached: in a crawl each line of an article is hashed to learn from it, to remove the
+    site's known blocks and again when it is stored, and a site's furniture recurs on every
+    page; normalising is most of the cost of learning."""
     return hashlib.sha1(normalise_block(text).encode("utf-8")).hexdigest()[:16]
 
 
@@ -290,8 +296,9 @@ class SiteBoilerplate:
         lines = [line for line in text.split("\n") if line.strip()]
         if not self.blocks:
             return lines, []
-        kept = [line for line in lines if not self.is_boilerplate(line)]
-        removed = [line for line in lines if self.is_boilerplate(line)]
+        known = [self.is_boilerplate(line) for line in lines]
+        kept = [line for line, boilerplate in zip(lines, known) if not boilerplate]
+        removed = [line for line, boilerplate in zip(lines, known) if boilerplate]
         total = sum(len(line.split()) for line in lines)
         if removed and total and sum(len(r.split()) for r in removed) >= (
             self.max_removed_share * total
