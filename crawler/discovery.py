@@ -128,14 +128,15 @@ _ATTRIBUTE = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))"""
 
 
 def page_hrefs(html: str) -> list[str]:
-    """The ``href`` of every ``<a>`` of a page, entities decoded.
+    """The distinct ``href`` of a page's ``<a>`` tags, in page order, entities decoded.
 
     A scan with one regular expression, ten times cheaper than building a DOM: the crawler
     reads links from every page it fetches, while only the extraction workers need the tree.
     Links inside comments or scripts may come along; the link filter and the scheduler's
-    rules apply to them like to any other.
+    rules apply to them like to any other. A news page links most places two or three times
+    (menu, sidebar, footer, tag lists): they are filtered once.
     """
-    return [unescape(a or b or c) for a, b, c in _A_HREF.findall(html)]
+    return list(dict.fromkeys(unescape(a or b or c) for a, b, c in _A_HREF.findall(html)))
 
 
 def page_link_tags(html: str) -> list[dict[str, str]]:
