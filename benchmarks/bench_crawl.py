@@ -71,6 +71,7 @@ class Run:
     peak_mb: float = 0.0
     processes: int = 0
     cpu_seconds: float = 0.0
+    main_cpu_seconds: float = 0.0  # the command's own process, without its descendants
     server_cpu_seconds: float = 0.0
     foreign_cpu_seconds: float = 0.0  # other processes of the machine, meanwhile
     note: str = ""
@@ -87,6 +88,7 @@ class Run:
         self.peak_mb = memory.peak_mb
         self.processes = memory.max_processes
         self.cpu_seconds = self.cpu_seconds or memory.cpu_seconds
+        self.main_cpu_seconds = memory.root_cpu_seconds
         self.server_cpu_seconds = memory.server_cpu_seconds
         self.foreign_cpu_seconds = memory.foreign_cpu_seconds
         return self
@@ -282,6 +284,7 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
                   f"{run.processes:>6}  {run.note}")
             busiest = max(busiest, run.cores(run.foreign_cpu_seconds))
     print()
+    print_cpu_per_article(main)
     if busiest > BUSY_MACHINE:
         print(f"WARNING: other processes kept up to {busiest:.2f} cores busy during a run: the "
               "machine was not idle, so rates and ratios are skewed (the 2-core crawl loses "
@@ -306,6 +309,22 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     print(f"RESULT pages_per_s={crawl.rate:.2f} peer_pages_per_s={peer_rate:.2f} "
           f"ratio_vs_peer={ratio_peer:.2f} extract_only_pages_per_s={extract_rate:.2f} "
           f"ratio_vs_extract_only={ratio_extract:.2f} peak_rss_mb={peak:.2f}")
+
+
+def print_cpu_per_article(site: SiteRun) -> None:
+    """Where the CPU of one article goes, crawler process against extraction workers."""
+    crawl = site.crawl
+    if crawl is None or not crawl.pages:
+        return
+    per = 1000 / crawl.pages
+    others = crawl.cpu_seconds - crawl.main_cpu_seconds
+    line = (f"CPU per article: crawl {crawl.cpu_seconds * per:.1f} ms = crawler process "
+            f"{crawl.main_cpu_seconds * per:.1f} + extraction workers {others * per:.1f}")
+    if site.extract and site.extract.pages:
+        line += f"; extract-only {1000 * site.extract.seconds / site.extract.pages:.1f} ms"
+    if site.peer and site.peer.pages:
+        line += f"; peer {1000 * site.peer.cpu_seconds / site.peer.pages:.1f} ms"
+    print(line)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

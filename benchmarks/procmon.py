@@ -118,6 +118,11 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
     @property
+    def root_cpu_seconds(self) -> float:
+        """CPU seconds of the command's own process (as last sampled), without descendants."""
+        return self.cpu_by_pid.get(self.pid, 0.0)
+
+    @property
     def peak_mb(self) -> float:
         return self.peak / (1024 * 1024)
 
