@@ -27,11 +27,13 @@ VARIANT_PARAM = re.compile(r"^(amp|output|print|outputType)$", re.IGNORECASE)
 VARIANT_SUFFIX = re.compile(r"/(amp|print)/?$", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(url: str) -> str:
     """A URL without fragment or tracking parameters, host lowercased, default port dropped.
 
     Other query parameters are kept (sorted), since on many sites they select the article
-    (``?p=123``, ``article.php?id=9``).
+    (``?p=123``, ``article.php?id=9``). Cached (a bounded cache): a URL is normalised when
+    it is found, checked against the archive, requested and stored.
     """
     try:
         url = normalize_url(url.strip())
