@@ -297,8 +297,8 @@ class SiteBoilerplate:
         if not self.blocks:
             return lines, []
         known = [self.is_boilerplate(line) for line in lines]
-        kept = [line for line, boilerplate in zip(lines, known) if not boilerplate]
-        removed = [line for line, boilerplate in zip(lines, known) if boilerplate]
+        kept = [line for line, boilerplate in zip(lines, known, strict=True) if not boilerplate]
+        removed = [line for line, boilerplate in zip(lines, known, strict=True) if boilerplate]
         total = sum(len(line.split()) for line in lines)
         if removed and total and sum(len(r.split()) for r in removed) >= (
             self.max_removed_share * total
