@@ -18,6 +18,16 @@ The text is trafilatura's, made cleaner in general ways, each measured on real a
   like site furniture (:func:`boilerplate.furniture_kind`) and headings left at the end of the
   text with nothing under them are dropped;
 - with a :class:`boilerplate.SiteBoilerplate`, blocks the site repeats on many pages go too.
+
+What it costs: the trafilatura passes are most of an extraction's CPU. The project runs
+trafilatura's own cascade step by step (:class:`_Cascade`) so that (1) the raw-page prunes
+every pass begins with run once for both passes, on the page's tree itself, instead of on a
+fresh copy per pass, and (2) trafilatura's readability/jusText comparison, about a third of a
+pass, runs only where it can change the text: for a text under ``SHORT_TEXT`` characters or
+not made of clean paragraphs (:func:`_comparison_is_moot`). A long article is thus one pass
+without the comparison; a short page is two full passes. With the comparison always run, the
+cascade gives exactly ``bare_extraction``'s result (tests/test_extract_speedpath.py), and
+leaving it out changed no text of ``make bench-extract``'s pages.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -37,6 +48,31 @@ from trafilatura import bare_extraction
 from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
+
+try:  # trafilatura's cascade, run step by step by _Cascade (bare_extraction without them)
+    from trafilatura.baseline import baseline, html2txt
+    from trafilatura.core import (
+        ESCALATION_ACCEPT_RATIO,
+        ESCALATION_JUSTEXT_RATIO,
+        ESCALATION_MAX_LENGTH,
+        ESCALATION_PAGE_SHARE,
+        _forum_thread_page,
+        _prepare_tree,
+        _recall_retry,
+    )
+    from trafilatura.external import SANITIZED_XPATH, compare_extraction, justext_rescue
+    from trafilatura.htmlprocessing import prune_unwanted_nodes
+    from trafilatura.main_extractor import extract_content
+    from trafilatura.settings import Extractor
+    from trafilatura.xpaths import (
+        RAW_TREE_PRUNE_XPATH,
+        REMOVE_COMMENTS_AND_LISTS_XPATH,
+        REMOVE_COMMENTS_XPATH,
+    )
+
+    _CASCADE_INTERNALS = True
+except ImportError:  # pragma: no cover - another trafilatura version
+    _CASCADE_INTERNALS = False
 
 from pipelines import metadata as md
 from pipelines.boilerplate import SiteBoilerplate, drop_hidden, furniture_kind
@@ -239,27 +275,123 @@ def _main_text(tree: HtmlElement, url: str) -> tuple[_Element | None, str]:
     that happens (and where trafilatura's readability/jusText comparison finds what its main
     extractor missed), so the default pass runs too, and the precise text is kept only if it
     has most of the default one's.
+
+    Both passes work on ``tree`` itself, which they prune (see :class:`_Cascade`).
     """
-    precise = _trafilatura(tree, url, favor_precision=True)
-    if precise is not None and precise.body is None:
-        precise = None
-    precise_len = len(precise.text or "") if precise is not None else 0
+    cascade = _Cascade(tree, url)
+    precise = cascade.run(precision=True)
+    precise_len = len(precise[1]) if precise is not None else 0
     if precise is not None and precise_len >= SHORT_TEXT:
-        return precise.body, _body_text(precise.text)
-    default = _trafilatura(tree, url)
-    if default is None or default.body is None:
-        return (precise.body, _body_text(precise.text)) if precise is not None else (None, "")
-    if precise is not None and precise_len >= PRECISION_AGREEMENT * len(default.text or ""):
-        return precise.body, _body_text(precise.text)
-    return default.body, _body_text(default.text)
+        return precise[0], _body_text(precise[1])
+    default = cascade.run(precision=False)
+    if default is None:
+        return (precise[0], _body_text(precise[1])) if precise is not None else (None, "")
+    if precise is not None and precise_len >= PRECISION_AGREEMENT * len(default[1]):
+        return precise[0], _body_text(precise[1])
+    return default[0], _body_text(default[1])
 
 
-def _trafilatura(tree: HtmlElement, url: str, **options: bool) -> Any:
-    """One trafilatura pass over ``tree`` (which it copies), without comments or metadata."""
-    return bare_extraction(
-        tree, url=url, include_comments=False, with_metadata=False, output_format="python",
-        **options,
-    )
+def _comparison_is_moot(body: _Element, text: str) -> bool:
+    """Whether trafilatura's readability/jusText comparison is left out for this result of
+    its main extractor (see :class:`_Cascade`).
+
+    The comparison replaces the main extractor's text when readability's is more than twice
+    as long, when the text is structurally deficient (no paragraph text, more tables than
+    paragraphs), when it is "unclean" (holds elements such as <aside> or <figure>) or shorter
+    than trafilatura's MIN_EXTRACTED_SIZE (jusText). A text of at least SHORT_TEXT
+    characters in well-formed paragraphs is none of these but for the first, which on such
+    a text would mean readability found over twice as much article: on the annotated pages
+    of ``make bench-extract`` that never happened (the comparison only ever changed texts
+    shorter than 2,000 characters), while every long text paid for a readability run.
+    """
+    if len(text) < SHORT_TEXT or body.xpath(SANITIZED_XPATH):
+        return False
+    paragraphs = len(body.findall(".//p"))
+    return paragraphs >= len(body.findall(".//table")) and bool(body.xpath(".//p//text()"))
+
+
+class _Cascade:
+    """trafilatura's extraction cascade (``trafilatura_sequence`` as ``bare_extraction`` runs
+    it without comments and metadata), run by the project so that its passes share work:
+
+    - the raw-tree prunes that begin every pass are the same for both modes: they run once,
+      in place on the caller's tree (``bare_extraction`` copies the tree for each pass);
+    - the readability/jusText comparison (about a third of a pass: a copy of the page,
+      a prune of the whole raw page, readability) is skipped where it cannot reasonably
+      change the result (:func:`_comparison_is_moot`).
+
+    Every step is trafilatura's own function, in its order. A thread-forum page (whose two
+    modes prune the raw tree differently), or a trafilatura without these internals, gets
+    ``bare_extraction`` unchanged.
+    """
+
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self.url = url
+        self.tree = tree
+        self.own = _CASCADE_INTERNALS and not _forum_thread_page(tree)
+        if self.own:
+            prune_unwanted_nodes(tree, RAW_TREE_PRUNE_XPATH)
+            prune_unwanted_nodes(tree, REMOVE_COMMENTS_AND_LISTS_XPATH)
+
+    def run(self, *, precision: bool) -> tuple[_Element, str] | None:
+        """(block tree, text) of one pass, None when trafilatura finds nothing."""
+        if not self.own:
+            doc = bare_extraction(
+                self.tree, url=self.url, include_comments=False, with_metadata=False,
+                output_format="python", favor_precision=precision,
+            )
+            if doc is None or doc.body is None:
+                return None
+            return doc.body, doc.text or ""
+        options = Extractor(output_format="python", precision=precision, comments=False,
+                            url=self.url)
+        try:
+            body, text = self._sequence(options)
+        except (TypeError, ValueError):  # as bare_extraction: a failed pass finds nothing
+            return None
+        if len(text) < options.min_output_size:
+            return None
+        return body, xmltotxt(body, options.formatting)
+
+    def _sequence(self, options: Any) -> tuple[_Element, str]:
+        tree, url = self.tree, self.url
+        cleaned, backup = _prepare_tree(tree, options, url)
+        if options.focus == "precision":
+            cleaned = prune_unwanted_nodes(cleaned, REMOVE_COMMENTS_XPATH)
+        body, text = extract_content(cleaned, options)
+        if not _comparison_is_moot(body, text):
+            body, text = compare_extraction(backup, copy(tree), body, text, options)
+        # baseline rescue (default mode)
+        if len(text) < options.min_extracted_size and options.focus != "precision":
+            b_body, b_text, b_len = baseline(tree)
+            if b_len > len(text):
+                body, text = b_body, b_text
+        # recall escalation (default mode): a short text covering little of the page
+        if (
+            options.focus == "balanced"
+            and 0 < len(text) < ESCALATION_MAX_LENGTH
+            and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))
+        ):
+            r_options = copy(options)
+            r_options.focus = "recall"
+            r_body, r_text = None, ""
+            try:
+                r_body, r_text = _recall_retry(tree, r_options, url)
+            except Exception as err:  # as trafilatura: a failed retry is no candidate
+                LOGGER.debug("recall retry failed: %r %s", err, url)
+            j_body, j_text = None, ""
+            try:
+                j_body, j_text = justext_rescue(copy(tree), options)
+            except Exception as err:
+                LOGGER.debug("justext candidate failed: %r %s", err, url)
+            if len(j_text) > len(r_text) and len(j_text) > ESCALATION_JUSTEXT_RATIO * len(text):
+                body, text = j_body, j_text
+            elif (
+                len(r_text) >= options.min_extracted_size
+                and len(r_text) > ESCALATION_ACCEPT_RATIO * len(text)
+            ):
+                body, text = r_body, r_text
+        return body, text
 
 
 _BLOCK_TAGS = ("p", "list", "quote", "table", "head", "code")
