@@ -6,22 +6,23 @@ requested again, unless its sitemap ``lastmod`` says it changed since. This is a
 crawl killed with ``kill -9`` resumes: the next run re-reads the discovery pages and fetches
 only what the archive does not hold yet. Nothing is kept per URL in memory: each check is
 one indexed lookup in the archive (read-only connection; WAL lets it read while the crawl
-writes). A spider middleware drops the spider's requests for them before they are scheduled,
-and a downloader middleware checks again what is about to be downloaded, so that the targets
-of redirects (a shortlink ``/?p=123`` leading to a known article) are skipped too.
+writes). The spider asks before it builds a request for a URL it found (a re-crawl's sitemaps
+list thousands of known articles: a request built for each, then dropped by a middleware,
+cost most of a re-crawl's time), and a downloader middleware checks again what is about to
+be downloaded, so that the targets of redirects (a shortlink ``/?p=123`` leading to a known
+article) are skipped too.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.settings import Settings
 
 from crawler.paths import project_path
 from crawler.urls import normalize
@@ -29,7 +30,7 @@ from pipelines.outcomes import SKIPPED_KNOWN
 
 #: The start of the message of requests skipped because their article is known and fresh.
 KNOWN = "Known article, archived recently:"
-#: Request meta key: the URL the spider middleware found not known (one lookup per request).
+#: Request meta key: the URL the spider found not known (one lookup per request).
 CHECKED = "known_checked_url"
 
 
@@ -57,15 +58,23 @@ def needs_fetch(last_seen: str | None, lastmod: str | None, recheck: timedelta,
 
 
 class KnownArticles:
-    """The check itself: is a request's URL an article archived recently (one lookup)."""
+    """The check itself: is a URL an article archived recently (one lookup)."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        hours = crawler.settings.getfloat("ARCHIVE_RECHECK_HOURS")
+    def __init__(self, settings: Settings) -> None:
+        hours = settings.getfloat("ARCHIVE_RECHECK_HOURS")
         if hours <= 0:
             raise NotConfigured  # re-fetch everything every time
         self.recheck = timedelta(hours=hours)
-        self.path = project_path(crawler.settings.get("ARCHIVE_DB"))
+        self.path = project_path(settings.get("ARCHIVE_DB"))
         self._db: sqlite3.Connection | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KnownArticles | None:
+        """The check, or None when re-crawls fetch everything (``ARCHIVE_RECHECK_HOURS=0``)."""
+        try:
+            return cls(settings)
+        except NotConfigured:
+            return None
 
     def _reader(self) -> sqlite3.Connection | None:
         if self._db is None and self.path.exists():
@@ -74,62 +83,40 @@ class KnownArticles:
             self._db.execute("PRAGMA busy_timeout = 5000")
         return self._db
 
-    def fresh(self, request: Request) -> bool:
-        if request.meta.get("via") in ("start", "robots"):
-            return False
+    def is_fresh(self, url: str, lastmod: str | None = None) -> bool:
+        """Whether ``url`` is an article archived less than the recheck interval ago and not
+        changed since (its sitemap ``lastmod``)."""
         db = self._reader()
         if db is None:
             return False
         try:
             row = db.execute("SELECT last_seen FROM articles WHERE url = ?",
-                             [normalize(request.url)]).fetchone()
+                             [normalize(url)]).fetchone()
         except sqlite3.Error:  # no articles table yet (first crawl), busy: just fetch
             return False
         if row is None:
             return False
-        return not needs_fetch(row[0], request.meta.get("lastmod"), self.recheck,
-                               datetime.now(UTC))
+        return not needs_fetch(row[0], lastmod, self.recheck, datetime.now(UTC))
+
+    def fresh(self, request: Request) -> bool:
+        """:meth:`is_fresh` for a request (start URLs and robots.txt are always fetched)."""
+        if request.meta.get("via") in ("start", "robots"):
+            return False
+        return self.is_fresh(request.url, request.meta.get("lastmod"))
 
 
-class _KnownArticlesMiddleware:
-    """What both middlewares below hold: the check, and the stats where skips are counted."""
+class SkipKnownArticlesMiddleware:
+    """Downloader middleware: the check for every request about to be downloaded that the
+    spider did not check itself, redirect targets included (a shortlink ``/?p=123`` leading
+    to a known article)."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.known = KnownArticles(crawler)
+        self.known = KnownArticles(crawler.settings)
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
-
-
-class SkipKnownLinksMiddleware(_KnownArticlesMiddleware):
-    """Spider middleware: links and sitemap entries to known, fresh articles are dropped as
-    the spider yields them, before the scheduler, the duplicate filter and the disk queue
-    spend anything on them (most of a re-crawl's requests)."""
-
-    def _keep(self, item: Any) -> bool:
-        if isinstance(item, Request):
-            if self.known.fresh(item):
-                self.stats.inc_value(SKIPPED_KNOWN)
-                return False
-            item.meta[CHECKED] = item.url  # the downloader middleware need not ask again
-        return True
-
-    def process_spider_output(self, response: Response, result: Iterable[Any],
-                              spider: Spider | None = None) -> Iterator[Any]:
-        return (item for item in result if self._keep(item))
-
-    async def process_spider_output_async(self, response: Response, result: AsyncIterator[Any],
-                                          spider: Spider | None = None) -> AsyncIterator[Any]:
-        async for item in result:
-            if self._keep(item):
-                yield item
-
-
-class SkipKnownArticlesMiddleware(_KnownArticlesMiddleware):
-    """Downloader middleware: the same check for every request about to be downloaded,
-    redirect targets included (a shortlink ``/?p=123`` leading to a known article)."""
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         # a redirect keeps the meta of its first request, but not its URL: checked again

@@ -50,7 +50,8 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.SafeOffsiteMiddleware": 50,
     # Same-site names that resolve to private addresses.
     "crawler.middlewares.PrivateAddressMiddleware": 40,
-    # Incremental re-crawls: articles archived recently are not fetched again.
+    # Incremental re-crawls: articles archived recently are not fetched again (the spider does
+    # not request them; this catches redirect targets).
     "crawler.incremental.SkipKnownArticlesMiddleware": 45,
     # After RobotsTxtMiddleware (100), which fetches robots.txt before anything else.
     "crawler.middlewares.CrawlDelayMiddleware": 110,
@@ -61,11 +62,6 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLoopMiddleware": 650,
     # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
-}
-
-SPIDER_MIDDLEWARES = {
-    # Incremental re-crawls: links to articles archived recently are dropped before scheduling.
-    "crawler.incremental.SkipKnownLinksMiddleware": 950,
 }
 
 # Seen requests live in a throw-away SQLite file: flat memory, and JOBDIR cannot make a run

@@ -28,10 +28,11 @@ from twisted.python.failure import Failure
 
 from crawler import discovery, urls
 from crawler.encoding import detect_encoding
-from crawler.incremental import KNOWN
+from crawler.incremental import CHECKED, KNOWN, KnownArticles
 from crawler.items import FetchFailure, NewsListing, Page, utc_now
 from crawler.paths import project_path
 from crawler.sites import Site, load_sites, sites_from_start
+from pipelines.outcomes import SKIPPED_KNOWN
 
 
 class NewsSpider(scrapy.Spider):
@@ -41,6 +42,7 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.start_arg = start
         self.sites: list[Site] = []
+        self.known: KnownArticles | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -53,6 +55,8 @@ class NewsSpider(scrapy.Spider):
         spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         spider.follow_links = crawler.settings.getbool("ARCHIVE_FOLLOW_LINKS")
         cache = crawler.settings.getint("ARCHIVE_LINK_CACHE")
+        # re-crawls: links and sitemap entries to articles archived recently are not requested
+        spider.known = KnownArticles.from_settings(crawler.settings)
         spider.link_filters = [
             discovery.LinkFilter(site.hosts, site.allow, site.deny, cache_size=cache)
             for site in spider.sites
@@ -182,7 +186,8 @@ class NewsSpider(scrapy.Spider):
 
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
-        """A request for ``url``, unless this crawl has requested it already.
+        """A request for ``url``, unless this crawl has requested it already or it is an
+        article archived recently (:class:`KnownArticles`).
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
@@ -198,9 +203,14 @@ class NewsSpider(scrapy.Spider):
         normalized = urls.normalize(absolute)  # the same article behind ?utm_… or #respond
         if normalized != absolute and not links.first_time(normalized):
             return
+        if self.known is not None and self.known.is_fresh(normalized, lastmod):
+            self.crawler.stats.inc_value(SKIPPED_KNOWN)
+            return
         request = self._request(normalized, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
+        if self.known is not None:
+            request.meta[CHECKED] = request.url  # the downloader middleware need not ask again
         yield request
 
     def _request(
