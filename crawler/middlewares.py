@@ -119,7 +119,13 @@ async def _resolves_privately(host: str) -> bool:
 
 
 class CrawlDelayMiddleware:
-    """Space requests to a host by its robots.txt ``Crawl-delay`` (capped by a setting)."""
+    """Space requests to a host by its robots.txt ``Crawl-delay`` (capped by a setting).
+
+    The delay is counted from the later of the previous request's start and its response:
+    a request leaves the crawler some time after this middleware lets it go (the rest of the
+    chain, a busy event loop), so spacing starts alone could put two requests less than the
+    delay apart at the server.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -137,15 +143,17 @@ class CrawlDelayMiddleware:
         delay = self.delays.get(host)
         if not delay or urlsplit(request.url).path == "/robots.txt":
             return None
-        now = time.monotonic()
-        slot = max(now, self.next_slot.get(host, now))
-        self.next_slot[host] = slot + delay
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        while (wait := self.next_slot.get(host, 0.0) - time.monotonic()) > 0:
+            await asyncio.sleep(wait)  # a response meanwhile may have moved the slot on
+        self.next_slot[host] = time.monotonic() + delay
         return None
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
+        host = urlsplit(request.url).netloc
+        delay = self.delays.get(host)
+        if delay:
+            self.next_slot[host] = max(self.next_slot.get(host, 0.0), time.monotonic() + delay)
         if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
             try:
                 delay = Protego.parse(response.text).crawl_delay(self.user_agent)

@@ -496,11 +496,14 @@ def test_server_errors_are_retried_until_the_page_answers(faulty, path, attempts
 
 
 def test_retries_back_off_exponentially(faulty):
-    """ARCHIVE_RETRY_BACKOFF_BASE=0.5: about 0.5 s, then about 1 s between attempts."""
+    """ARCHIVE_RETRY_BACKOFF_BASE=0.5: at least 0.5 s, then at least 1 s between attempts.
+
+    Only lower bounds: a retry also waits for a free download slot, and on a busy machine
+    the first one (at the crawl's start) can come later than the second. A constant wait of
+    the base would fail the second bound."""
     first, second = faulty.site.gaps(P.FLAKY_503)
     assert first >= 0.5 - SLACK, f"retried after {first:.2f} s"
     assert second >= 1.0 - SLACK, f"second retry after {second:.2f} s"
-    assert second > first
     for gap in faulty.site.gaps(P.FLAKY_500_502):
         assert gap >= 0.5 - SLACK
 
