@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element
 from sqlite_utils import Database
 
 from crawler.items import Article, utc_now
@@ -35,6 +35,9 @@ from pipelines.dedupe import content_hash
 # --- page-level furniture -------------------------------------------------------------------
 
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# the elements with a style or a hidden attribute, in document order: reached through the
+# attributes, this walks the page at half the cost of testing every element
+_STYLED_OR_HIDDEN = XPath("//@style/..|//@hidden/..")
 
 _MONTHS = (
     r"jan(?:uary|vier|uar)?|feb(?:ruary|ruar)?|f[ée]vrier|m[äa]r(?:ch|z|s)|apr(?:il)?|avril|"
@@ -164,7 +167,7 @@ def drop_hidden(tree: _Element) -> int:
     Text following a removed element (its tail) is kept. Returns how many were removed.
     """
     removed = 0
-    for elem in tree.xpath("//*[@hidden or @style]"):
+    for elem in _STYLED_OR_HIDDEN(tree):
         if elem.tag in ("html", "body"):
             continue
         if elem.get("hidden") is None and not _HIDDEN_STYLE.search(elem.get("style") or ""):

@@ -71,6 +71,7 @@ try:  # trafilatura's cascade, run step by step by _Cascade (bare_extraction wit
     )
 
     _CASCADE_INTERNALS = True
+    _UNCLEAN = etree.XPath(SANITIZED_XPATH)
 except ImportError:  # pragma: no cover - another trafilatura version
     _CASCADE_INTERNALS = False
 
@@ -304,10 +305,30 @@ def _comparison_is_moot(body: _Element, text: str) -> bool:
     of ``make bench-extract`` that never happened (the comparison only ever changed texts
     shorter than 2,000 characters), while every long text paid for a readability run.
     """
-    if len(text) < SHORT_TEXT or body.xpath(SANITIZED_XPATH):
+    if len(text) < SHORT_TEXT or _UNCLEAN(body):
         return False
     paragraphs = len(body.findall(".//p"))
-    return paragraphs >= len(body.findall(".//table")) and bool(body.xpath(".//p//text()"))
+    return paragraphs >= len(body.findall(".//table")) and bool(_PARAGRAPH_TEXT(body))
+
+
+def _page_text_above(tree: HtmlElement, share: float, length: int) -> bool:
+    """``length < share * len(html2txt(tree))``: whether a text of ``length`` characters covers
+    less than ``share`` of the page's text, as trafilatura's recall escalation asks.
+
+    html2txt copies the page and prunes it with an XPath over every element (about a fifth
+    of a pass); its length is at most the page's whitespace-collapsed text plus the spaces
+    it inserts, two per element. Only when that bound does not settle the question does
+    html2txt run."""
+    body = tree.find(".//body")
+    if body is not None:
+        bound = len(" ".join(body.text_content().split())) + 2 * int(_COUNT_ELEMENTS(body))
+        if not length < share * bound:
+            return False
+    return length < share * len(html2txt(tree))
+
+
+_PARAGRAPH_TEXT = etree.XPath(".//p//text()")
+_COUNT_ELEMENTS = etree.XPath("count(.//*)")
 
 
 class _Cascade:
@@ -370,7 +391,7 @@ class _Cascade:
         if (
             options.focus == "balanced"
             and 0 < len(text) < ESCALATION_MAX_LENGTH
-            and len(text) < ESCALATION_PAGE_SHARE * len(html2txt(tree))
+            and _page_text_above(tree, ESCALATION_PAGE_SHARE, len(text))
         ):
             r_options = copy(options)
             r_options.focus = "recall"

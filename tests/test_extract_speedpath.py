@@ -11,7 +11,7 @@ from copy import deepcopy
 
 import pytest
 from lxml import etree
-from trafilatura import bare_extraction
+from trafilatura import bare_extraction, html2txt
 from trafilatura.utils import load_html
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH
 
@@ -159,3 +159,26 @@ def test_when_the_comparison_is_moot(blocks, moot):
     tree = body(*blocks)
     text = " ".join(tree.itertext())
     assert extract._comparison_is_moot(deepcopy(tree), text) is moot
+
+
+def test_the_page_share_test_answers_as_html2txt():
+    tree = load_html(SHORT)
+    full = len(html2txt(tree))
+    for length in (1, int(0.2 * full) - 1, int(0.2 * full), int(0.2 * full) + 1, 2 * full):
+        assert extract._page_text_above(tree, 0.2, length) is (length < 0.2 * full)
+
+
+def test_html2txt_runs_only_when_the_page_text_bound_does_not_settle_it(monkeypatch):
+    calls = []
+
+    def counting(tree):
+        calls.append(tree)
+        return html2txt(tree)
+
+    monkeypatch.setattr(extract, "html2txt", counting)
+    tree = load_html(SHORT)
+    full = len(html2txt(tree))
+    assert extract._page_text_above(tree, 0.2, full) is False  # a text as long as the page
+    assert calls == []
+    assert extract._page_text_above(tree, 0.2, 1) is True
+    assert len(calls) == 1
