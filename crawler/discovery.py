@@ -166,6 +166,15 @@ def announced_feeds(links: Iterable[tuple[str, str]]) -> Iterator[str]:
             yield href
 
 
+#: Links to the next (older) pages of a list: WordPress ``/page/2/``, ``?page=2``, ``?paged=2``.
+_PAGINATION = re.compile(r"/page/\d+/?(?:$|\?)|[?&](?:page|paged|pg|seite|start|offset)=\d+")
+
+
+def is_pagination(url: str) -> bool:
+    """Whether ``url`` is a further page of a paginated list (not ``?p=123``, a post id)."""
+    return bool(_PAGINATION.search(url))
+
+
 #: Links never worth following on a news site: admin, login, search, comment replies, feeds of
 #: comments, share endpoints and calendar traps.
 NEVER_FOLLOW = (
@@ -194,6 +203,14 @@ def _origin(url: str) -> str:
     return scheme + sep + rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
 
 
+def absolute_url(base_url: str, href: str) -> str:
+    """``urljoin(base_url, href)``, without its cost for the absolute URLs that sitemaps,
+    feeds and menus mostly give."""
+    if href.startswith(("http://", "https://")) and "/." not in href:
+        return href
+    return urljoin(base_url, href)
+
+
 class LinkFilter:
     """Which of a page's links to follow: new, on a start host, not a file, not a trap.
 
@@ -217,6 +234,10 @@ class LinkFilter:
     def _on_site(self, host: str) -> bool:
         return host in self.hosts or any(host.endswith("." + h) for h in self.hosts)
 
+    def on_site(self, url: str) -> bool:
+        """Whether an absolute URL is on one of the filter's hosts."""
+        return self._on_site((urlsplit(url).hostname or "").lower())
+
     def first_time(self, url: str) -> bool:
         """Whether ``url`` is new to the cache (and remember it): links and sitemap entries
         share it, so a URL is requested once whichever way it is found first."""
@@ -237,12 +258,10 @@ class LinkFilter:
                 continue
             # the menus' links are absolute or root-relative: their URL is known without
             # urljoin, which would otherwise be most of the cost of a page's links
-            if href.startswith(("http://", "https://")) and "/." not in href:
-                url = href
-            elif href.startswith("/") and not href.startswith("//") and "/." not in href:
+            if href.startswith("/") and not href.startswith("//") and "/." not in href:
                 url = origin + href
             else:
-                url = urljoin(base_url, href)
+                url = absolute_url(base_url, href)
             if not self.first_time(url):
                 continue
             parts = urlsplit(url)

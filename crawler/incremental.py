@@ -98,6 +98,19 @@ class KnownArticles:
             return False
         return not needs_fetch(row[0], lastmod, self.recheck, datetime.now(UTC))
 
+    def last_crawl_finished(self) -> bool:
+        """Whether the archive's last crawl ran to its end (not killed, not closed early):
+        only then does it hold the older pages of every list, and may a re-crawl stop
+        walking a list where its articles are all known."""
+        db = self._reader()
+        if db is None:
+            return False
+        try:
+            row = db.execute("SELECT status FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return row is not None and row[0] == "finished"
+
     def fresh(self, request: Request) -> bool:
         """:meth:`is_fresh` for a request (start URLs and robots.txt are always fetched)."""
         if request.meta.get("via") in ("start", "robots"):

@@ -90,6 +90,9 @@ ARCHIVE_LINK_CACHE = 50000
 # Re-crawls are incremental: an article archived less than this many hours ago is not fetched
 # again unless its sitemap lastmod is newer (0: fetch every article every time).
 ARCHIVE_RECHECK_HOURS = 24.0
+# Re-crawls stop walking a paginated list (/page/2/, ?page=2) at a page whose article links
+# are all archived and fresh, once a crawl has run to its end (False: walk every list whole).
+ARCHIVE_STOP_PAGING_AT_KNOWN = True
 # Waits before retries: exponential backoff from this base, and a server's Retry-After on
 # 429/503, both capped at ARCHIVE_RETRY_AFTER_MAX seconds.
 ARCHIVE_RETRY_BACKOFF_BASE = 1.0

@@ -93,3 +93,77 @@ def test_every_article_is_requested_when_recheck_is_off(tmp_path):
     crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(tmp_path / "a.db"),
                                        "ARCHIVE_RECHECK_HOURS": 0})
     assert NewsSpider.from_crawler(crawler, start="https://news.example/").known is None
+
+
+def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
+    """Requests the spider makes from page 1 of a section listing ``listed`` articles, over
+    an archive holding two fresh articles and whose last crawl ended with ``last_crawl``."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings
+    from crawler.items import utc_now
+    from crawler.spiders.news import NewsSpider
+    from pipelines.store import Archive
+    from tests.test_store import make_article
+
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save([make_article(KNOWN_A, fetched_at=utc_now()),
+                  make_article(KNOWN_B, fetched_at=utc_now(), content_hash="h2")], [])
+    crawl = archive.start_crawl("news", ["https://news.example/"])
+    if last_crawl != "running":
+        archive.finish_crawl(crawl, status=last_crawl, counts={}, outcomes={}, stats={})
+    archive.close()
+    project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(path)})
+    crawler.stats.open_spider()
+    spider = NewsSpider.from_crawler(crawler, start="https://news.example/")
+    hrefs = [*listed, "/category/monde/page/2/", "/tag/climat/"]
+    links = "".join(f'<a href="{u}">x</a>' for u in hrefs)
+    url = "https://news.example/category/monde/"
+    page = HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(),
+                        encoding="utf-8", request=Request(url, meta={"site": 0, "via": "link"}))
+    requested = [r.url for r in spider.parse(page) if isinstance(r, Request)]
+    return requested, crawler.stats.get_value("archive/pagination_stopped")
+
+
+KNOWN_A = "https://news.example/2025/02/13/known-story-a/"
+KNOWN_B = "https://news.example/2025/02/13/known-story-b/"
+PAGE_2 = "https://news.example/category/monde/page/2/"
+
+
+def test_a_recrawl_stops_paging_a_list_whose_articles_are_all_known(tmp_path):
+    requested, stopped = _list_page_crawl(tmp_path, last_crawl="finished",
+                                          listed=[KNOWN_A, KNOWN_B])
+    assert requested == ["https://news.example/tag/climat/"]
+    assert stopped == 1
+
+
+def test_a_list_with_a_new_article_is_paged_further(tmp_path):
+    new = "https://news.example/2025/02/14/a-new-story/"
+    requested, stopped = _list_page_crawl(tmp_path, last_crawl="finished",
+                                          listed=[KNOWN_A, new, KNOWN_B])
+    assert requested == [new, PAGE_2, "https://news.example/tag/climat/"]
+    assert stopped is None
+
+
+@pytest.mark.parametrize("last_crawl", ["running", "shutdown", "closespider_pagecount"])
+def test_lists_are_walked_whole_after_a_crawl_that_did_not_finish(tmp_path, last_crawl):
+    """A killed or interrupted crawl may not have reached a list's older pages."""
+    requested, stopped = _list_page_crawl(tmp_path, last_crawl=last_crawl,
+                                          listed=[KNOWN_A, KNOWN_B])
+    assert PAGE_2 in requested
+    assert stopped is None
+
+
+def test_pagination_links():
+    from crawler.discovery import is_pagination
+
+    assert is_pagination("https://n.example/category/monde/page/2/")
+    assert is_pagination("https://n.example/page/12")
+    assert is_pagination("https://n.example/politik/?page=3")
+    assert is_pagination("https://n.example/archiv?ressort=x&seite=4")
+    assert not is_pagination("https://n.example/?p=123")
+    assert not is_pagination("https://n.example/2025/02/13/page-turner/")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -32,6 +32,7 @@ from crawler.incremental import CHECKED, KNOWN, KnownArticles
 from crawler.items import FetchFailure, NewsListing, Page, utc_now
 from crawler.paths import project_path
 from crawler.sites import Site, load_sites, sites_from_start
+from pipelines.extract import url_shape
 from pipelines.outcomes import SKIPPED_KNOWN
 
 
@@ -43,6 +44,7 @@ class NewsSpider(scrapy.Spider):
         self.start_arg = start
         self.sites: list[Site] = []
         self.known: KnownArticles | None = None
+        self.stop_paging = False
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -57,6 +59,13 @@ class NewsSpider(scrapy.Spider):
         cache = crawler.settings.getint("ARCHIVE_LINK_CACHE")
         # re-crawls: links and sitemap entries to articles archived recently are not requested
         spider.known = KnownArticles.from_settings(crawler.settings)
+        # ...and stop walking a list's older pages at a page whose articles are all known,
+        # when the last crawl walked them all (a killed one may not have)
+        spider.stop_paging = (
+            crawler.settings.getbool("ARCHIVE_STOP_PAGING_AT_KNOWN")
+            and spider.known is not None
+            and spider.known.last_crawl_finished()
+        )
         spider.link_filters = [
             discovery.LinkFilter(site.hosts, site.allow, site.deny, cache_size=cache)
             for site in spider.sites
@@ -114,7 +123,7 @@ class NewsSpider(scrapy.Spider):
                 yield from self._follow(response, entry.loc, "sitemap")
             elif entry.news:
                 yield NewsListing(
-                    url=urls.normalize(urljoin(response.url, entry.loc)),
+                    url=urls.normalize(discovery.absolute_url(response.url, entry.loc)),
                     title=entry.news.get("title") or None,
                     published=entry.news.get("publication_date") or None,
                 )
@@ -136,7 +145,14 @@ class NewsSpider(scrapy.Spider):
         if self.follow_links:
             links = self.link_filters[response.meta.get("site", 0)]
             offsite = links.offsite
-            for url in links.follow(get_base_url(response), discovery.page_hrefs(html)):
+            base, hrefs = get_base_url(response), discovery.page_hrefs(html)
+            found = list(links.follow(base, hrefs))
+            if self.stop_paging and any(map(discovery.is_pagination, found)) and (
+                self._lists_only_known_articles(base, hrefs, links)
+            ):
+                self.crawler.stats.inc_value("archive/pagination_stopped")
+                found = [url for url in found if not discovery.is_pagination(url)]
+            for url in found:
                 yield from self._follow(response, url, "link", filtered=True)
             self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
@@ -155,6 +171,22 @@ class NewsSpider(scrapy.Spider):
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
         )
+
+    def _lists_only_known_articles(self, base: str, hrefs: list[str],
+                                   links: discovery.LinkFilter) -> bool:
+        """Whether every article a list page links to is archived and fresh.
+
+        A news list runs newest first: when none of a page's articles is new, its older
+        pages hold nothing new either, so a re-crawl need not walk them (thousands of pages
+        on a large site, every hour). Pages without article links say nothing: keep going.
+        """
+        assert self.known is not None
+        articles = set()
+        for href in hrefs:
+            url = discovery.absolute_url(base, href.strip())
+            if links.on_site(url) and url_shape(url)[0] is True:
+                articles.add(urls.normalize(url))
+        return bool(articles) and all(self.known.is_fresh(url) for url in articles)
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
         """Record a request refused before download (robots.txt, private address, loop...).
@@ -195,7 +227,7 @@ class NewsSpider(scrapy.Spider):
         eleven that the duplicate filter then refuses. The duplicate filter stays the exact
         check for anything the cache has forgotten.
         """
-        absolute = urljoin(response.url, url)
+        absolute = url if filtered else discovery.absolute_url(response.url, url)
         site = response.meta.get("site", 0)
         links = self.link_filters[site]
         if not filtered and not links.first_time(absolute):
