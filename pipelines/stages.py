@@ -66,9 +66,6 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler)
 
-    def open_spider(self) -> None:
-        self.pool.start()
-
     def close_spider(self) -> None:
         self.pool.close()
 

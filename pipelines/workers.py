@@ -79,36 +79,32 @@ class ExtractorPool:
         quiet_libraries()
 
     def _executor(self) -> ProcessPoolExecutor:
+        """The pool, its workers started (blocking: call it from a thread)."""
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(
+                pool = ProcessPoolExecutor(
                     max_workers=self.workers,
                     mp_context=_context(),
                     initializer=_init_worker,
                     initargs=(os.getpid(),),
                 )
+                # a forkserver pool starts a worker per submit while none is idle: start them
+                # all here, not later on the event loop
+                for _ in range(self.workers):
+                    pool.submit(os.getpid)
+                self._pool = pool
             return self._pool
-
-    def start(self) -> threading.Thread | None:
-        """Start the workers in a thread of their own, now.
-
-        Starting the forkserver and its workers blocks the caller for about half a second
-        (trafilatura is imported once, in the forkserver). Done lazily by the first page,
-        that would stall the crawler's event loop, and every download with it, mid-crawl.
-        """
-        if not self.workers:
-            return None
-        thread = threading.Thread(
-            target=lambda: self._executor().submit(os.getpid), name="extractor-start", daemon=True
-        )
-        thread.start()
-        return thread
 
     async def extract(self, html: str, url: str) -> Extraction:
         if not self.workers:
             return extract_article(html, url)
         try:
-            future = self._executor().submit(extract_article, html, url)
+            # The first call starts the forkserver and its workers, in a thread: that takes
+            # about half a second (trafilatura is imported once, in the forkserver) and must
+            # not stall the crawler's event loop, nor be paid by a re-crawl that finds
+            # nothing to extract.
+            executor = self._pool or await asyncio.to_thread(self._executor)
+            future = executor.submit(extract_article, html, url)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.error("An extraction worker died on %s; restarting the pool", url)
