@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,6 +46,20 @@ def run_crawl(archive: Path, *args: str, settings: dict[str, str] | None = None,
     command += list(args)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     return CrawlResult(done.returncode, done.stdout, done.stderr)
+
+
+def news_spider(archive: Path, start: str, **settings: object) -> Any:
+    """The news spider, in process, with the project's settings (and ``settings`` over them):
+    its callbacks can then be fed real Scrapy responses, without a reactor or a download."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+    from crawler.spiders.news import NewsSpider
+
+    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    crawler = get_crawler(NewsSpider, {**values, "ARCHIVE_DB": str(archive), **settings})
+    crawler.stats.open_spider()
+    return NewsSpider.from_crawler(crawler, start=start)
 
 
 @pytest.fixture(scope="session")

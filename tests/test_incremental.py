@@ -8,6 +8,7 @@ import pytest
 
 from crawler.incremental import needs_fetch, parse_time
 from crawler.middlewares import retry_after_seconds
+from tests.conftest import news_spider
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
@@ -50,12 +51,9 @@ def test_links_to_known_fresh_articles_are_not_requested(tmp_path):
     downloader middleware does not look them up again."""
     from scrapy import Request
     from scrapy.http import HtmlResponse
-    from scrapy.utils.test import get_crawler
 
-    from crawler import settings
     from crawler.incremental import CHECKED
     from crawler.items import utc_now
-    from crawler.spiders.news import NewsSpider
     from pipelines.outcomes import SKIPPED_KNOWN
     from pipelines.store import Archive
     from tests.test_store import make_article
@@ -68,11 +66,7 @@ def test_links_to_known_fresh_articles_are_not_requested(tmp_path):
                   make_article(stale, fetched_at="2020-01-01T00:00:00+00:00", content_hash="h2")],
                  [])
     archive.close()
-    project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(path),
-                                       "ARCHIVE_RECHECK_HOURS": 24})
-    crawler.stats.open_spider()
-    spider = NewsSpider.from_crawler(crawler, start="https://news.example/")
+    spider = news_spider(path, "https://news.example/", ARCHIVE_RECHECK_HOURS=24)
     links = "".join(f'<a href="{u}">x</a>' for u in (fresh, stale, new, fresh + "?utm_source=x"))
     page = HtmlResponse("https://news.example/", body=f"<html><body>{links}</body></html>".encode(),
                         encoding="utf-8", request=Request("https://news.example/",
@@ -80,19 +74,15 @@ def test_links_to_known_fresh_articles_are_not_requested(tmp_path):
     requests = [r for r in spider.parse(page) if isinstance(r, Request)]
     assert [r.url for r in requests] == [stale, new]
     assert all(r.meta[CHECKED] == r.url for r in requests)
-    assert crawler.stats.get_value(SKIPPED_KNOWN) == 1  # the ?utm_source copy is the same URL
+    # the ?utm_source copy is the same URL
+    assert spider.crawler.stats.get_value(SKIPPED_KNOWN) == 1
 
 
 def test_every_article_is_requested_when_recheck_is_off(tmp_path):
-    from scrapy.utils.test import get_crawler
 
-    from crawler import settings
-    from crawler.spiders.news import NewsSpider
 
-    project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(tmp_path / "a.db"),
-                                       "ARCHIVE_RECHECK_HOURS": 0})
-    assert NewsSpider.from_crawler(crawler, start="https://news.example/").known is None
+    spider = news_spider(tmp_path / "a.db", "https://news.example/", ARCHIVE_RECHECK_HOURS=0)
+    assert spider.known is None
 
 
 def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
@@ -100,11 +90,8 @@ def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
     an archive holding two fresh articles and whose last crawl ended with ``last_crawl``."""
     from scrapy import Request
     from scrapy.http import HtmlResponse
-    from scrapy.utils.test import get_crawler
 
-    from crawler import settings
     from crawler.items import utc_now
-    from crawler.spiders.news import NewsSpider
     from pipelines.store import Archive
     from tests.test_store import make_article
 
@@ -116,17 +103,14 @@ def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
     if last_crawl != "running":
         archive.finish_crawl(crawl, status=last_crawl, counts={}, outcomes={}, stats={})
     archive.close()
-    project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(path)})
-    crawler.stats.open_spider()
-    spider = NewsSpider.from_crawler(crawler, start="https://news.example/")
+    spider = news_spider(path, "https://news.example/")
     hrefs = [*listed, "/category/monde/page/2/", "/tag/climat/"]
     links = "".join(f'<a href="{u}">x</a>' for u in hrefs)
     url = "https://news.example/category/monde/"
     page = HtmlResponse(url, body=f"<html><body>{links}</body></html>".encode(),
                         encoding="utf-8", request=Request(url, meta={"site": 0, "via": "link"}))
     requested = [r.url for r in spider.parse(page) if isinstance(r, Request)]
-    return requested, crawler.stats.get_value("archive/pagination_stopped")
+    return requested, spider.crawler.stats.get_value("archive/pagination_stopped")
 
 
 KNOWN_A = "https://news.example/2025/02/13/known-story-a/"

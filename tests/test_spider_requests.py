@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from scrapy import Request
 from scrapy.http import HtmlResponse, XmlResponse
-from scrapy.utils.test import get_crawler
 
-from crawler import settings
 from crawler.spiders.news import NewsSpider
+from tests.conftest import news_spider
 
 SITEMAP = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -29,9 +28,7 @@ PAGE = """<html><head><title>c</title></head><body>
 
 
 def _spider(tmp_path) -> NewsSpider:
-    project = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**project, "ARCHIVE_DB": str(tmp_path / "archive.db")})
-    return NewsSpider.from_crawler(crawler, start="https://j.example/")
+    return news_spider(tmp_path / "archive.db", "https://j.example/")
 
 
 def _requested(outputs) -> list[str]:
