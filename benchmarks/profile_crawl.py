@@ -47,7 +47,7 @@ STAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("other item pipeline", re.compile(r"\(pipelines/|scrapy/pipelines/")),
     ("link extraction (LinkExtractor)", re.compile(r"scrapy/linkextractors/")),
     ("request building, URL normalisation", re.compile(
-        r"NewsSpider\._(?:follow|request) |\(crawler/urls\.py|scrapy/http/request/")),
+        r"NewsSpider\._(?:follow|request) |\(core/urls\.py|scrapy/http/request/")),
     ("spider: feeds, sitemaps, selectors", re.compile(
         r"\(crawler/discovery\.py|\(parsel/|NewsSpider\.")),
     ("spider middlewares", re.compile(r"scrapy/spidermiddlewares/|scrapy/core/spidermw\.py")),

@@ -22,7 +22,7 @@ import lxml.etree
 from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.sitemap import Sitemap
 
-from crawler.urls import is_private_address
+from core.urls import is_private_address
 
 #: What a response can be, for discovery purposes.
 SITEMAP, FEED, HTML, OTHER = "sitemap", "feed", "html", "other"

@@ -24,9 +24,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.settings import Settings
 
-from crawler.paths import project_path
-from crawler.urls import normalize
-from pipelines.outcomes import SKIPPED_KNOWN
+from core.outcomes import SKIPPED_KNOWN
+from core.paths import project_path
+from core.urls import normalize
 
 #: The start of the message of requests skipped because their article is known and fresh.
 KNOWN = "Known article, archived recently:"

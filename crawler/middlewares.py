@@ -32,10 +32,10 @@ from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
-from crawler.items import utc_now
-from crawler.signals import fetch_recorded
-from crawler.urls import is_private_address, normalize
-from pipelines.outcomes import failure_outcome, response_outcome
+from core.items import utc_now
+from core.outcomes import failure_outcome, response_outcome
+from core.signals import fetch_recorded
+from core.urls import is_private_address, normalize
 
 
 def _allowed_hosts(crawler: Crawler) -> list[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from crawler.urls import host
+from core.urls import host
 
 
 class SitesError(ValueError):

@@ -29,7 +29,7 @@ from typing import Any
 from lxml.etree import XPath, _Element
 from sqlite_utils import Database
 
-from crawler.items import Article, utc_now
+from core.items import Article, utc_now
 from pipelines.dedupe import content_hash
 
 # --- page-level furniture -------------------------------------------------------------------

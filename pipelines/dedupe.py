@@ -1,6 +1,6 @@
 """One row per article: the archive key and the fingerprint of what an article says.
 
-The key is the canonical URL (:func:`crawler.urls.canonical_url`), so AMP, print, tracking and
+The key is the canonical URL (:func:`core.urls.canonical_url`), so AMP, print, tracking and
 redirected addresses of one article meet in one row. The content hash covers what a reader
 would call the article (title, byline, dates, text), not the page around it, so a re-crawl of
 an unchanged article is recognised as such even when the site's sidebar changed.
@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from crawler.items import Article, Page
-from crawler.urls import canonical_url, host
+from core.items import Article, Page
+from core.urls import canonical_url, host
 
 
 def content_hash(*parts: str | None) -> str:

@@ -49,7 +49,7 @@ from collections.abc import Callable
 from copy import copy
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml.etree import _Element
@@ -85,6 +85,7 @@ try:  # trafilatura's cascade, run step by step by _Cascade (bare_extraction wit
 except ImportError:  # pragma: no cover - another trafilatura version
     _CASCADE_INTERNALS = False
 
+from core.urls import url_shape
 from pipelines import metadata as md
 from pipelines.boilerplate import SiteBoilerplate, drop_hidden, furniture_kind
 
@@ -110,63 +111,6 @@ _NEVER_TEXT = ("script", "style", "svg")
 # og:type values other than article that declare a non-article page
 NON_ARTICLE_OG_TYPES = ("website", "profile", "book", "music.", "video.", "product", "place")
 
-_LISTING_SEGMENTS = (
-    "tag|tags|category|categories|author|authors|topic|topics|schlagwort|schlagworte|"
-    "thema|themen|autor|autoren|auteur|rubrique|etiqueta|categoria"
-)
-# (pattern on the lowercased path, reason), checked in order; the home page is handled apart
-_NON_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"/(?:feed|rss|atom)(?:\.xml)?/?$|/feed/[a-z0-9]+/?$"), "feed"),
-    (re.compile(r"/search(?:/|$)|/suche(?:/|$)"), "search page"),
-    (re.compile(rf"/(?:{_LISTING_SEGMENTS})/[^/]+/?(?:page/\d+/?)?$"), "tag/category/author page"),
-    # WordPress nests categories: /category/world/europe/
-    (
-        re.compile(r"/(?:category|categories|rubrique|categoria)/[^/]+(?:/[^/]+)*/?$"),
-        "tag/category/author page",
-    ),
-    (re.compile(rf"/(?:{_LISTING_SEGMENTS})/?$"), "tag/category/author index"),
-    (re.compile(r"/page/\d+/?$"), "paginated list page"),
-    (
-        re.compile(
-            r"^/(?:about|about-us|contact|impressum|imprint|privacy|datenschutz|terms|"
-            r"ueber-uns|uber-uns|kontakt|a-propos|mentions-legales|legal)(?:\.html?)?/?$"
-        ),
-        "site page (about/contact/legal)",
-    ),
-)
-_SEARCH_PARAMS = ("s", "q", "query", "search")
-_NEWS_SECTIONS = (
-    "news|aktuell|aktuelles|artikel|article|articles|story|stories|nachrichten|meldung|meldungen|"
-    "blog|post|posts|actualite|actualites|noticia|noticias|notizie|beitrag|beitraege"
-)
-# (pattern on the lowercased path, reason), checked in order
-_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # /2025/02/13/slug, /2025/02/slug, /2025/slug-words (a bare /2025/02/ is an archive)
-    (
-        re.compile(
-            r"/(?:19|20)\d{2}/(?:(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?[^/]+"
-            r"|[^/]*[a-z][^/]*-[^/]+)"
-        ),
-        "dated url path",
-    ),
-    (
-        re.compile(r"(?:19|20)\d{2}-\d{2}-\d{2}|\d{2}-\d{2}-(?:19|20)\d{2}|/(?:19|20)\d{6}(?:/|$)"),
-        "date in url",
-    ),
-    (re.compile(r"/[^/]*\d[^/]*\.(?:s?html?|php|aspx?)$"), "numbered .html url"),
-    (re.compile(r"(?:^|[-_/.])\d{5,}(?:[-_./]|$)"), "url carries an article id"),
-    (re.compile(r"/[^/.]*[a-z0-9]+(?:[-_][a-z0-9]+){3,}"), "url slug of many words"),
-    (
-        re.compile(rf"/(?:{_NEWS_SECTIONS})/(?:[^/]+/)*[^/]*[a-z][-_][a-z][^/]*"),
-        "slug in a news section",
-    ),
-)
-# ?p=123, ?storyid=504, ?newsid=..., ?tx_ttnews[tt_news]=5793, ?article8532
-_QUERY_ID = re.compile(
-    r"(?:^|[&;])(?:p|id|[a-z_]*(?:news|article|artikel|story|post)[a-z_]*(?:\[\w+\])?)=\d{2,}"
-    r"|(?:^|[&;])(?:article|artikel)\d+(?:[&;=]|$)"
-)
-_IGNORED_SEGMENTS = ("/amp/", "/amp", "/index.html", "/index.htm")
 
 
 @dataclass
@@ -798,32 +742,6 @@ def _link_line_share(anchors: set[str], text: str) -> float:
     if not lines:
         return 0.0
     return sum(line in anchors for line in lines) / len(lines)
-
-
-def url_shape(url: str) -> tuple[bool | None, str]:
-    """What the URL alone says: (False, why) for list and site pages, (True, why) for
-    article-like URLs, (None, "") when it says nothing."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None, ""
-    path = parts.path.lower()
-    for suffix in _IGNORED_SEGMENTS:
-        path = path.removesuffix(suffix)
-    query = unquote(parts.query).lower()
-    if any(parse_qs(query).get(p) for p in _SEARCH_PARAMS):
-        return False, "url looks like a search page"
-    if path in ("", "/") and not query:
-        return False, "url looks like a home page"
-    for pattern, what in _NON_ARTICLE_PATHS:
-        if pattern.search(path):
-            return False, f"url looks like a {what}"
-    for pattern, what in _ARTICLE_PATHS:
-        if pattern.search(path):
-            return True, what
-    if _QUERY_ID.search(query):
-        return True, "url carries an article id"
-    return None, ""
 
 
 def classify(

@@ -18,11 +18,12 @@ from scrapy.exceptions import DropItem
 from sqlite_utils import Database
 from twisted.internet import task
 
-from crawler.items import Article, FetchFailure, NewsListing, Page
-from crawler.paths import project_path
-from crawler.signals import boilerplate_learnt, fetch_recorded
-from crawler.urls import canonical_url, host, normalize
-from pipelines import outcomes
+from core import outcomes
+from core.items import Article, FetchFailure, NewsListing, Page
+from core.lock import ArchiveLock
+from core.paths import project_path
+from core.signals import boilerplate_learnt, fetch_recorded
+from core.urls import canonical_url, host, normalize, url_shape
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -31,8 +32,7 @@ from pipelines.boilerplate import (
     save_blocks,
 )
 from pipelines.dedupe import article_from_page
-from pipelines.extract import apply_site_knowledge, url_shape
-from pipelines.lock import ArchiveLock
+from pipelines.extract import apply_site_knowledge
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
 

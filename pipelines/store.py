@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from crawler.items import Article, NewsListing, utc_now
+from core.items import Article, NewsListing, utc_now
 
 #: Tokenizer of the full-text index: Unicode-aware, case- and accent-insensitive, so a user
 #: typing "reponse" or "zelensky" finds "réponse" and "Zelensky".

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from lxml import html as lxml_html
 
-from crawler.items import Page
+from core.items import Page
 from demo.site import DemoSite
 from pipelines.boilerplate import (
     TABLE,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from pipelines.lock import ArchiveLock
+from core.lock import ArchiveLock
 from tests.conftest import ROOT, run_crawl
 
 

@@ -24,7 +24,7 @@ import pytest
 from datasette.app import Datasette
 from datasette.utils import parse_metadata, tilde_encode
 
-from crawler.items import Article
+from core.items import Article
 from pipelines.store import Archive, fts_query
 
 ROOT = Path(__file__).resolve().parent.parent

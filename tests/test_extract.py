@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.extract import Extraction, classify, extract_article, url_shape
+from core.urls import url_shape
+from pipelines.extract import Extraction, classify, extract_article
 from pipelines.metadata import (
     normalize_date,
     normalize_language,

@@ -52,9 +52,9 @@ def test_links_to_known_fresh_articles_are_not_requested(tmp_path):
     from scrapy import Request
     from scrapy.http import HtmlResponse
 
+    from core.items import utc_now
+    from core.outcomes import SKIPPED_KNOWN
     from crawler.incremental import CHECKED
-    from crawler.items import utc_now
-    from pipelines.outcomes import SKIPPED_KNOWN
     from pipelines.store import Archive
     from tests.test_store import make_article
 
@@ -91,7 +91,7 @@ def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
     from scrapy import Request
     from scrapy.http import HtmlResponse
 
-    from crawler.items import utc_now
+    from core.items import utc_now
     from pipelines.store import Archive
     from tests.test_store import make_article
 

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from pipelines.lock import ArchiveBusy, ArchiveLock
+from core.lock import ArchiveBusy, ArchiveLock
 
 
 def test_second_lock_on_same_archive_fails_at_once(tmp_path):
@@ -23,7 +23,7 @@ def test_lock_held_by_another_process_and_freed_when_it_dies(tmp_path):
     path = tmp_path / "archive.db"
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys,time; from pipelines.lock import ArchiveLock; "
+         "import sys,time; from core.lock import ArchiveLock; "
          f"ArchiveLock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(60)"],
         stdout=subprocess.PIPE, text=True,
     )

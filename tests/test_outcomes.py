@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.outcomes import crawl_counts, crawl_outcomes, failure_outcome, summary
+from core.outcomes import crawl_counts, crawl_outcomes, failure_outcome, summary
 
 
 @pytest.mark.parametrize(

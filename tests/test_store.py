@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from crawler.items import Article, NewsListing
+from core.items import Article, NewsListing
 from pipelines.store import Archive, fts_query, migrations
 
 

@@ -6,7 +6,7 @@ import sqlite3
 
 from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
+from core.items import Article
 from crawler.spiders.news import NewsSpider
 from pipelines.stages import StorePipeline
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.urls import canonical_url, is_private_address, normalize, same_site, strip_variant
+from core.urls import canonical_url, is_private_address, normalize, same_site, strip_variant
 
 A = "https://www.journal.example/2025/02/13/poutine-accepte/"
 

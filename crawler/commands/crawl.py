@@ -15,8 +15,8 @@ import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 
-from crawler.paths import project_path
-from pipelines.lock import ArchiveBusy, ArchiveLock
+from core.lock import ArchiveBusy, ArchiveLock
+from core.paths import project_path
 
 #: Exit status of a crawl refused because another crawl writes the same archive.
 EXIT_BUSY = 2

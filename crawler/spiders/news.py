@@ -26,14 +26,15 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler import discovery, urls
+from core import urls
+from core.items import FetchFailure, NewsListing, Page, utc_now
+from core.outcomes import SKIPPED_KNOWN
+from core.paths import project_path
+from core.urls import url_shape
+from crawler import discovery
 from crawler.encoding import detect_encoding
 from crawler.incremental import CHECKED, KNOWN, KnownArticles
-from crawler.items import FetchFailure, NewsListing, Page, utc_now
-from crawler.paths import project_path
 from crawler.sites import Site, load_sites, sites_from_start
-from pipelines.extract import url_shape
-from pipelines.outcomes import SKIPPED_KNOWN
 
 
 class NewsSpider(scrapy.Spider):
