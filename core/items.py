@@ -29,6 +29,7 @@ class Page:
     html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
+    warc_record_id: str | None = None  # the WARC response record of this page (crawler/warc.py)
 
 
 @dataclass
@@ -56,6 +57,9 @@ class Article:
     news_title: str | None = None  # from a Google News sitemap, when it listed the page
     news_published: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+    warc_record_id: str | None = None  # the WARC record of the page this text came from
+    extractor: str | None = None  # which extractor produced the text (pipelines/extractor.py)
+    extracted_at: str | None = None
 
 
 @dataclass

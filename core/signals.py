@@ -6,3 +6,7 @@ fetch_recorded = object()
 #: Sent with ``knowledge=`` (a pipelines.boilerplate.SiteBoilerplate) when a site's pages made
 #: new blocks boilerplate: the store re-cleans the site's archived articles.
 boilerplate_learnt = object()
+
+#: Sent with ``exchange=`` (a core.warc.Exchange) for every HTML response, body as received:
+#: the WARC writer (pipelines/warc.py) writes and indexes it.
+response_captured = object()

@@ -62,6 +62,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.RedirectLoopMiddleware": 650,
     # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
+    # WARC capture: after HttpCompressionMiddleware (590), so it sees bodies still encoded.
+    "crawler.warc.WarcCaptureMiddleware": 940,
+}
+
+SPIDER_MIDDLEWARES = {
+    # Pages carry the id of their WARC record to the article row.
+    "crawler.warc.WarcRecordIdMiddleware": 950,
 }
 
 # Seen requests live in a throw-away SQLite file: flat memory, and JOBDIR cannot make a run
@@ -73,6 +80,8 @@ SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,
     "pipelines.stages.StorePipeline": 800,
+    # Writes the WARC files (in its own thread) and their index; closes before the store.
+    "pipelines.warc.WarcPipeline": 900,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
@@ -111,6 +120,14 @@ ARCHIVE_BOILERPLATE_MIN_SHARE = 0.1
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0
+
+# Raw pages kept in WARC files (ISO 28500): every HTML response and its request, body as
+# received, gzip per record, indexed in archive.db's warc_records.
+ARCHIVE_WARC_ENABLED = True
+# Where the WARC files go; empty: a warc/ folder next to the archive file.
+ARCHIVE_WARC_DIR = ""
+# A WARC file is closed and the next one started once it reaches this many bytes.
+ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
 
 # `scrapy crawl` checks the archive's writer lock before starting (crawler/commands/crawl.py).
 COMMANDS_MODULE = "crawler.commands"

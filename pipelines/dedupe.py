@@ -51,4 +51,5 @@ def article_from_page(page: Page, extraction: Any) -> Article:
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
         sources=dict(extraction.sources),
+        warc_record_id=page.warc_record_id,
     )

@@ -14,6 +14,9 @@ Tables:
 - ``boilerplate_blocks``: text blocks a site repeats on many pages, removed from its articles.
 - ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
   into ``articles.news_title``/``news_published`` whichever of the two arrives first.
+- ``warc_records``: where each archived response is in the WARC files (file, offset, length,
+  payload digest, fetch time), written only once the record is on disk (pipelines/warc.py);
+  ``articles.warc_record_id`` names the record an article's text was extracted from.
 """
 
 from __future__ import annotations
@@ -147,6 +150,32 @@ def m004_boilerplate_blocks(db: Database) -> None:
     from pipelines.boilerplate import ensure_table
 
     ensure_table(db)
+
+
+@migrations()
+def m005_warc_records(db: Database) -> None:
+    """The WARC index, each article's record, and which extractor produced its text."""
+    db["warc_records"].create(
+        {
+            "record_id": str,  # WARC-Record-ID's uuid
+            "url": str,
+            "file": str,  # relative to the archive's folder when inside it
+            "offset": int,
+            "length": int,  # of the gzip member holding the record
+            "record_type": str,  # "response" or "revisit"
+            "refers_to": str,  # a revisit's original response record
+            "payload_digest": str,
+            "status": int,
+            "content_type": str,
+            "fetched_at": str,
+        },
+        pk="record_id",
+    )
+    db["warc_records"].create_index(["payload_digest"])
+    db["warc_records"].create_index(["url"])
+    db["articles"].add_column("warc_record_id", str)
+    db["articles"].add_column("extractor", str)
+    db["articles"].add_column("extracted_at", str)
 
 
 def article_row(article: Article) -> dict[str, Any]:
@@ -315,6 +344,41 @@ class Archive:
             [json.dumps(urls)],
         )
         return {url: (first_seen, content_hash) for url, first_seen, content_hash in rows}
+
+    # -- WARC index and re-extraction -----------------------------------------------------
+
+    def save_warc_records(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Index WARC records already written and fsynced (pipelines/warc.py)."""
+        with self.db.atomic():
+            self.db["warc_records"].insert_all([dict(r) for r in rows], replace=True)
+
+    def warc_original(self, payload_digest: str) -> dict[str, Any] | None:
+        """The first response record archived with this payload (a revisit refers to it)."""
+        rows = self.db["warc_records"].rows_where(
+            "payload_digest = ? AND record_type = 'response'", [payload_digest],
+            order_by="fetched_at", limit=1,
+        )
+        return next(iter(rows), None)
+
+    def replace_extraction(self, url: str, article: Article) -> bool:
+        """Store a re-extraction of an archived article in place (no new history version).
+
+        The row keeps its key, crawl facts and WARC record; its text, metadata, hash and
+        extractor identity are replaced. Returns whether the text or metadata changed; when
+        nothing changed at all (same extractor, same result) the row is not written.
+        """
+        fields = ("title", "author", "published", "modified", "language", "site_name",
+                  "description", "tags", "image", "text", "word_count", "content_hash",
+                  "sources", "extractor")
+        new = {name: article_row(article)[name] for name in fields}
+        old = self.db["articles"].get(url)
+        if all(old.get(name) == new[name] for name in fields):
+            return False
+        changed = old.get("content_hash") != new["content_hash"] or any(
+            old.get(name) != new[name] for name in fields if name != "extractor")
+        with self.db.atomic():
+            self.db["articles"].update(url, {**new, "extracted_at": article.extracted_at})
+        return changed
 
     # -- reading --------------------------------------------------------------------------
 
