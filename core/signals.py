@@ -10,3 +10,7 @@ boilerplate_learnt = object()
 #: Sent with ``exchange=`` (a core.warc.Exchange) for every HTML response, body as received:
 #: the WARC writer (pipelines/warc.py) writes and indexes it.
 response_captured = object()
+
+#: Sent with ``rows=`` (``warc_records`` rows) for WARC records written and fsynced: the store
+#: pipeline commits them with its next batch (archive.db has one writer).
+warc_records_written = object()

@@ -22,7 +22,7 @@ from core import outcomes
 from core.items import Article, FetchFailure, NewsListing, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
-from core.signals import boilerplate_learnt, fetch_recorded
+from core.signals import boilerplate_learnt, fetch_recorded, warc_records_written
 from core.urls import canonical_url, host, normalize, url_shape
 from pipelines.boilerplate import (
     SiteBoilerplate,
@@ -123,11 +123,13 @@ class StorePipeline:
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.warc_records: list[dict[str, Any]] = []  # WARC index rows, records on disk
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
         crawler.signals.connect(self.boilerplate_learnt, signal=boilerplate_learnt)
+        crawler.signals.connect(self.warc_records_written, signal=warc_records_written)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -162,6 +164,9 @@ class StorePipeline:
             self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
 
+    def warc_records_written(self, rows: list[dict[str, Any]]) -> None:
+        self.warc_records.extend(rows)
+
     def boilerplate_learnt(self, knowledge: SiteBoilerplate) -> None:
         """A site's pages revealed new boilerplate: remove it from the site's archived rows."""
         self.knowledge[knowledge.site] = knowledge  # articles still on their way get cleaned
@@ -174,12 +179,14 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not (self.articles or self.fetches or self.listings or self.gone):
+        if not (self.articles or self.fetches or self.listings or self.gone
+                or self.warc_records):
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
+        warc_records, self.warc_records = self.warc_records, []
         try:
-            written = self.archive.save(articles, fetches, listings, gone)
+            written = self.archive.save(articles, fetches, listings, gone, warc_records)
         except sqlite3.Error:
             # The transaction was rolled back: keep the rows and try again at the next flush
             # (a locked or momentarily full disk must not lose what was extracted).
@@ -188,6 +195,7 @@ class StorePipeline:
             self.stats.inc_value("archive/store_error")
             self.articles[:0], self.fetches[:0] = articles, fetches
             self.listings[:0], self.gone[:0] = listings, gone
+            self.warc_records[:0] = warc_records
             return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else

@@ -248,11 +248,13 @@ class Archive:
         fetches: Iterable[Mapping[str, Any]] = (),
         listings: Iterable[NewsListing] = (),
         gone: Iterable[tuple[str, int, str]] = (),
+        warc_records: Iterable[Mapping[str, Any]] = (),
     ) -> dict[str, str]:
         """Write a batch of articles, fetch records and news listings in one transaction.
 
         ``gone`` lists (url, 404 or 410, time) of URLs that answered so: archived articles
         among them are marked gone (and an article stored again is no longer gone).
+        ``warc_records`` are index rows of WARC records already on disk (pipelines/warc.py).
 
         Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed),
         ``"unchanged"`` or ``"gone"``. A URL seen twice in one batch (an article and its AMP
@@ -267,8 +269,9 @@ class Archive:
             for item in listings
         }
         gone_rows = [(url, status, at) for url, status, at in gone if url not in batch]
+        warc_rows = [dict(r) for r in warc_records]
         outcomes: dict[str, str] = {}
-        if not batch and not fetch_rows and not listing_rows and not gone_rows:
+        if not (batch or fetch_rows or listing_rows or gone_rows or warc_rows):
             return outcomes
         with self.db.atomic():
             known = self._known(list(batch))
@@ -298,6 +301,8 @@ class Archive:
                 self.db["articles"].upsert_all(rows, pk="url", alter=True)
             if fetch_rows:
                 self.db["fetches"].insert_all(fetch_rows)
+            if warc_rows:
+                self.db["warc_records"].insert_all(warc_rows, replace=True)
             self._save_listings(list(listing_rows.values()), list(batch))
             for url, status, at in gone_rows:
                 cursor = self.db.execute(
@@ -346,11 +351,6 @@ class Archive:
         return {url: (first_seen, content_hash) for url, first_seen, content_hash in rows}
 
     # -- WARC index and re-extraction -----------------------------------------------------
-
-    def save_warc_records(self, rows: Iterable[Mapping[str, Any]]) -> None:
-        """Index WARC records already written and fsynced (pipelines/warc.py)."""
-        with self.db.atomic():
-            self.db["warc_records"].insert_all([dict(r) for r in rows], replace=True)
 
     def warc_original(self, payload_digest: str) -> dict[str, Any] | None:
         """The first response record archived with this payload (a revisit refers to it)."""

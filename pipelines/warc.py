@@ -9,9 +9,10 @@ in this crawl or an earlier one) becomes a ``revisit`` record that refers to the
 Files rotate once they reach ``max_size`` bytes.
 
 Durability: each batch of records is written, flushed and fsynced before its index rows are
-committed (:meth:`Archive.save_warc_records`), so the index never points past what is on
-disk, and a record is one ``write()`` of a whole gzip member, so a crash leaves a file
-readable up to its last complete record (:func:`complete_records` shows it).
+handed on (``on_written``; during a crawl the store pipeline commits them with its next batch,
+so archive.db keeps one writer), so the index never points past what is on disk; and a
+record is one ``write()`` of a whole gzip member, so a crash leaves a file readable up to its
+last complete record (:func:`complete_records` shows it).
 
 :func:`archived_page` reads one indexed record back with one seek (two for a revisit:
 its original's payload), for Datasette's archived-page view and ``scrapy reextract``.
@@ -27,7 +28,9 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from io import BytesIO
@@ -36,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import NotConfigured
+from twisted.internet import task
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
@@ -43,7 +47,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from core.paths import project_path
-from core.signals import response_captured
+from core.signals import response_captured, warc_records_written
 from core.warc import Exchange, Headers, archived_headers, reason_phrase
 from pipelines.store import Archive
 
@@ -55,6 +59,8 @@ QUEUE_SIZE = 500
 #: Records written (and fsynced) together at most, then indexed in one transaction.
 BATCH = 200
 FILE_SUFFIX = ".warc.gz"
+#: How often the index rows of written records are handed to the store pipeline.
+HAND_OVER_SECONDS = 1.0
 
 
 def payload_digest(body: bytes) -> str:
@@ -147,9 +153,10 @@ def _content_type(headers: Headers) -> str | None:
     return None
 
 
-class ArchiveIndex:
-    """The ``warc_records`` table of an archive, as the writer thread uses it (its own
-    connection, opened in that thread; WAL lets it write beside the store pipeline)."""
+class DigestLookup:
+    """Earlier records of an archive by payload digest, for revisits: a read-only use of
+    ``warc_records`` from the writer thread (its own connection, opened there; WAL lets it
+    read while the store pipeline writes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -160,9 +167,6 @@ class ArchiveIndex:
         if self._archive is None:
             self._archive = Archive(self.path)
         return self._archive
-
-    def save(self, rows: list[dict[str, Any]]) -> None:
-        self.archive.save_warc_records(rows)
 
     def original(self, digest: str) -> Original | None:
         row = self.archive.warc_original(digest)
@@ -186,9 +190,9 @@ class WarcStats:
 class WarcWriter:
     """Writes exchanges to rotating WARC files in a thread, and indexes what is on disk.
 
-    ``index`` (an :class:`ArchiveIndex`, used only in the writer thread) receives the rows of
-    records just made durable and finds earlier records by payload digest; without one, the
-    files are written without an index and revisits are found within this writer only.
+    ``on_written`` is called in the writer thread with the index rows of records just made
+    durable; ``lookup`` (used only in the writer thread) finds records of earlier crawls by
+    payload digest; without it revisits are found within this writer's records only.
     """
 
     def __init__(
@@ -198,14 +202,16 @@ class WarcWriter:
         max_size: int,
         info: dict[str, str],
         archive_dir: Path | None = None,
-        index: ArchiveIndex | None = None,
+        on_written: Callable[[list[dict[str, Any]]], None] | None = None,
+        lookup: DigestLookup | None = None,
         prefix: str = "news-archiver",
     ) -> None:
         self.directory = directory
         self.max_size = max_size
         self.info = info
         self.archive_dir = archive_dir or directory.parent
-        self.index = index
+        self.on_written = on_written
+        self.lookup = lookup
         self.prefix = prefix
         self.stats = WarcStats()
         self.files: list[Path] = []
@@ -257,8 +263,8 @@ class WarcWriter:
                     return
         finally:
             self._close_file()
-            if self.index is not None:
-                self.index.close()
+            if self.lookup is not None:
+                self.lookup.close()
 
     def write(self, exchanges: list[Exchange]) -> None:
         """Write, fsync, then index a batch (callable directly, without the thread)."""
@@ -278,18 +284,14 @@ class WarcWriter:
             logger.exception("Flushing the WARC file %s failed", self.files[-1])
             self.stats.errors += len(rows)
             return
-        if self.index is not None:
-            try:
-                self.index.save(rows)
-            except sqlite3.Error:
-                logger.exception("Indexing %d WARC record(s) failed", len(rows))
-                self.stats.errors += len(rows)
+        if self.on_written is not None:
+            self.on_written(rows)
 
     def _write_one(self, exchange: Exchange) -> dict[str, Any]:
         digest = payload_digest(exchange.body)
         original = self._digests.get(digest)
-        if original is None and self.index is not None:
-            original = self.index.original(digest)
+        if original is None and self.lookup is not None:
+            original = self.lookup.original(digest)
         data, length = serialise(exchange, digest, original)
         if self._file is None or self._size >= self.max_size:
             self._open_file()
@@ -418,16 +420,28 @@ def archived_page(conn: sqlite3.Connection, record_id: str, archive_dir: Path
     )
 
 
-def complete_records(path: Path) -> Iterator[tuple[int, Any]]:
-    """(offset, record) of every complete record of a WARC file, in order, stopping quietly
-    at a torn last record (what a crash mid-write leaves)."""
+def complete_records(path: Path) -> Iterator[tuple[int, int, Any]]:
+    """(offset, length, record) of every complete record of a WARC file, in order, stopping
+    at a torn last record (what a crash mid-write leaves): a record is complete when its
+    gzip member ends with its end-of-stream marker and warcio parses it."""
     with open(path, "rb") as handle:
         iterator = ArchiveIterator(handle)
         try:
             for record in iterator:
-                record.raw_stream.read()
-                yield iterator.get_record_offset(), record
-        except (ArchiveLoadFailed, EOFError, OSError, ValueError):
+                if record.rec_type is None:
+                    return
+                iterator.read_to_end(record)
+                offset, length = iterator.get_record_offset(), iterator.get_record_length()
+                handle_pos = handle.tell()
+                handle.seek(offset)
+                member = handle.read(length)
+                handle.seek(handle_pos)
+                inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                inflater.decompress(member)
+                if not inflater.eof:
+                    return
+                yield offset, length, record
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error):
             return
 
 
@@ -435,39 +449,60 @@ def complete_records(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 class WarcPipeline:
-    """Writes the exchanges :class:`crawler.warc.WarcCaptureMiddleware` announces.
+    """Writes the exchanges :class:`crawler.warc.WarcCaptureMiddleware` announces, and hands
+    the index rows of what is on disk to the store pipeline (:data:`warc_records_written`),
+    which commits them with its next batch. Off with ``ARCHIVE_WARC_ENABLED = False``.
 
-    An item pipeline only to share the crawl's life: it passes items through untouched.
-    Off with ``ARCHIVE_WARC_ENABLED = False``.
+    An item pipeline only to share the crawl's life: items pass through untouched.
     """
 
     def __init__(self, crawler: Any) -> None:
         settings = crawler.settings
         if not settings.getbool("ARCHIVE_WARC_ENABLED"):
             raise NotConfigured("ARCHIVE_WARC_ENABLED is off")
+        self.crawler = crawler
         self.stats = crawler.stats
         archive = project_path(settings.get("ARCHIVE_DB"))
+        self.written: deque[dict[str, Any]] = deque()  # filled by the writer thread
         self.writer = WarcWriter(
             warc_directory(settings.get("ARCHIVE_WARC_DIR"), archive),
             max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"),
             info=warcinfo(settings),
             archive_dir=archive.parent,
-            index=ArchiveIndex(archive),
+            on_written=self.written.extend,
+            lookup=DigestLookup(archive),
         )
+        self.handing = task.LoopingCall(self.hand_over)
         crawler.signals.connect(self.response_captured, signal=response_captured)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> WarcPipeline:
         return cls(crawler)
 
+    def open_spider(self) -> None:
+        self.handing.start(HAND_OVER_SECONDS, now=False)
+
     def response_captured(self, exchange: Exchange) -> None:
         self.writer.submit(exchange)
+
+    def hand_over(self) -> None:
+        """Send the rows of records now on disk to the store (in the crawler's thread)."""
+        rows = []
+        while self.written:
+            rows.append(self.written.popleft())
+        if rows:
+            self.crawler.signals.send_catch_log(warc_records_written, rows=rows)
 
     def process_item(self, item: Any) -> Any:
         return item
 
     def close_spider(self) -> None:
+        """Runs before the store's close_spider (pipelines close in reverse order), so the
+        last rows reach the store's final batch."""
+        if self.handing.running:
+            self.handing.stop()
         self.writer.close()
+        self.hand_over()
         for name, value in vars(self.writer.stats).items():
             self.stats.set_value(f"archive/warc/{name}", value)
 
