@@ -322,10 +322,18 @@ class WarcWriter:
     def _open_file(self) -> None:
         self._close_file()
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime())
-        name = f"{self.prefix}-{stamp}-{len(self.files):05d}-{os.getpid()}{FILE_SUFFIX}"
-        path = self.directory / name
-        self._file = open(path, "xb")  # noqa: SIM115 (closed by _close_file)
+        now = time.time()
+        # Heritrix's naming: prefix, 17-digit UTC time, serial, process
+        stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}"
+        serial = len(self.files)
+        while True:
+            name = f"{self.prefix}-{stamp}-{serial:05d}-{os.getpid()}{FILE_SUFFIX}"
+            path = self.directory / name
+            try:
+                self._file = open(path, "xb")  # noqa: SIM115 (closed by _close_file)
+                break
+            except FileExistsError:  # another writer of this process, this millisecond
+                serial += 1
         self.files.append(path)
         self.stats.files += 1
         buffer = BytesIO()
