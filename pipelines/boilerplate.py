@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -369,6 +370,12 @@ def load_site(db: Database, site: str, **options: Any) -> SiteBoilerplate:
     return knowledge
 
 
+#: ``sources["text"]`` of a text the site's boilerplate was removed from (as
+#: pipelines.extract.apply_site_knowledge records it), so a row re-cleaned later reads the same
+#: as one extracted with the knowledge (and a re-extraction finds the same row).
+SITE_CLEANED_SOURCE = "trafilatura, site boilerplate removed"
+
+
 def clean_article(article: Article, knowledge: SiteBoilerplate) -> Article:
     """The article without the site's recognised blocks (text, word count and hash in step).
 
@@ -385,6 +392,7 @@ def clean_article(article: Article, knowledge: SiteBoilerplate) -> Article:
         word_count=len(text.split()),
         content_hash=content_hash(article.title, article.author, article.published,
                                   article.modified, text),
+        sources={**article.sources, "text": SITE_CLEANED_SOURCE},
     )
 
 
@@ -401,22 +409,25 @@ def reclean(db: Database, site: str, knowledge: SiteBoilerplate) -> int:
     with db.atomic():
         rows = list(
             db.execute(
-                "SELECT url, title, author, published, modified, text FROM articles "
+                "SELECT url, title, author, published, modified, text, sources FROM articles "
                 "WHERE site = ?",
                 [site],
             )
         )
-        for url, title, author, published, modified, text in rows:
+        for url, title, author, published, modified, text, sources in rows:
             kept, removed = knowledge.split(text or "")
             if not removed:
                 continue
             new_text = "\n".join(kept)
             db.execute(
-                "UPDATE articles SET text = ?, word_count = ?, content_hash = ? WHERE url = ?",
+                "UPDATE articles SET text = ?, word_count = ?, content_hash = ?, sources = ? "
+                "WHERE url = ?",
                 [
                     new_text,
                     len(new_text.split()),
                     content_hash(title, author, published, modified, new_text),
+                    json.dumps({**json.loads(sources or "{}"), "text": SITE_CLEANED_SOURCE},
+                               ensure_ascii=False),
                     url,
                 ],
             )

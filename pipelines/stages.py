@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from twisted.internet import task
 
 from core import outcomes
-from core.items import Article, FetchFailure, NewsListing, Page
+from core.items import Article, FetchFailure, NewsListing, Page, utc_now
 from core.lock import ArchiveLock
 from core.paths import project_path
 from core.signals import boilerplate_learnt, fetch_recorded, warc_records_written
@@ -33,6 +33,7 @@ from pipelines.boilerplate import (
 )
 from pipelines.dedupe import article_from_page
 from pipelines.extract import apply_site_knowledge
+from pipelines.extractor import extractor_identity
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
 
@@ -54,6 +55,7 @@ class ExtractPipeline:
             "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
         }
         self.sites: dict[str, SiteBoilerplate] = {}
+        self.extractor = extractor_identity(settings)  # recorded with each article
 
     def _site(self, site: str) -> SiteBoilerplate:
         """What the archive already knows of the site's boilerplate (loaded once per crawl)."""
@@ -72,6 +74,11 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
+        article = await self._article(item)
+        article.extractor, article.extracted_at = self.extractor, utc_now()
+        return article
+
+    async def _article(self, item: Page) -> Article:
         listing, why = url_shape(item.url)
         if listing is False:
             # A home, section, tag or author page: the classifier would say no from the URL

@@ -39,6 +39,10 @@ FTS_COLUMNS = ("title", "text")
 
 #: Article columns written on every upsert, in the dataclass' order.
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+#: Columns an extraction produces (what a re-extraction replaces).
+EXTRACTION_FIELDS = ("title", "author", "published", "modified", "language", "site_name",
+                     "description", "tags", "image", "text", "word_count", "content_hash",
+                     "sources", "extractor")
 #: Columns stored as JSON text.
 JSON_FIELDS = ("tags", "sources")
 
@@ -360,25 +364,21 @@ class Archive:
         )
         return next(iter(rows), None)
 
-    def replace_extraction(self, url: str, article: Article) -> bool:
+    def replace_extraction(self, url: str, article: Article) -> list[str]:
         """Store a re-extraction of an archived article in place (no new history version).
 
         The row keeps its key, crawl facts and WARC record; its text, metadata, hash and
-        extractor identity are replaced. Returns whether the text or metadata changed; when
-        nothing changed at all (same extractor, same result) the row is not written.
+        extractor identity are replaced. Returns the names of the fields whose value
+        changed; when nothing differs at all (same extractor, same result) nothing is
+        written, and when only the extractor differs only its identity is recorded.
         """
-        fields = ("title", "author", "published", "modified", "language", "site_name",
-                  "description", "tags", "image", "text", "word_count", "content_hash",
-                  "sources", "extractor")
-        new = {name: article_row(article)[name] for name in fields}
+        new = {name: article_row(article)[name] for name in EXTRACTION_FIELDS}
         old = self.db["articles"].get(url)
-        if all(old.get(name) == new[name] for name in fields):
-            return False
-        changed = old.get("content_hash") != new["content_hash"] or any(
-            old.get(name) != new[name] for name in fields if name != "extractor")
-        with self.db.atomic():
-            self.db["articles"].update(url, {**new, "extracted_at": article.extracted_at})
-        return changed
+        changed = [name for name in EXTRACTION_FIELDS if old.get(name) != new[name]]
+        if changed:
+            with self.db.atomic():
+                self.db["articles"].update(url, {**new, "extracted_at": article.extracted_at})
+        return [name for name in changed if name != "extractor"]
 
     # -- reading --------------------------------------------------------------------------
 
