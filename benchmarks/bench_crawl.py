@@ -9,12 +9,15 @@ the other on the same machine:
    sitemaps and feed; fetch, extract, dedupe, store with FTS), wall-clock time, articles
    stored per second and the peak of the summed RSS of the crawl's whole process tree; then a
    re-crawl of the unchanged site into the same archive (its time over the first crawl's);
+   and, right after the first crawl, the same crawl with WARC files off
+   (``ARCHIVE_WARC_ENABLED=False``): ``warc_time_ratio`` (on / off) and WARC bytes per article;
 2. the peer: ``trafilatura -i URLS --parallel 4 --json -o DIR`` on the article URLs, with a
    config file setting ``SLEEP_TIME = 0`` and ``SSRF_PROTECTION = off``;
 3. the ceiling of one core: ``pipelines.extract.extract_article`` alone in one process over
    the same pages read from disk (:mod:`extract_only`).
 
-It prints a table, then ``recrawl_time_ratio=…``, ``memory_growth=…`` (memory runs only) and,
+It prints a table, then ``warc_time_ratio=… warc_bytes_per_article=…``,
+``recrawl_time_ratio=…``, ``memory_growth=…`` (memory runs only) and,
 as its last line, ``RESULT pages_per_s=… peer_pages_per_s=… ratio_vs_peer=…
 extract_only_pages_per_s=… ratio_vs_extract_only=… peak_rss_mb=…``.
 
@@ -104,6 +107,9 @@ class SiteRun:
     sizes: list[int] = field(default_factory=list)
     other_pages: int = 0
     crawl: Run | None = None
+    crawl_no_warc: Run | None = None  # the same crawl with ARCHIVE_WARC_ENABLED=False
+    warc_bytes: int = 0  # WARC files on disk after the first crawl
+    warc_responses: int = 0  # HTML responses they hold
     recrawl: Run | None = None
     peer: Run | None = None
     extract: Run | None = None
@@ -225,6 +231,17 @@ def bench_site(pages: int, args: argparse.Namespace, *, full: bool) -> SiteRun:
                                  workdir / "crawl.log", args.set, server)
         print(f"[{pages}] crawl: {result.crawl.pages} articles in {result.crawl.seconds:.1f} s",
               flush=True)
+        result.warc_bytes = sum(f.stat().st_size for f in (workdir / "warc").glob("*.warc.gz"))
+        with sqlite3.connect(archive) as db:
+            result.warc_responses = db.execute("select count(*) from warc_records").fetchone()[0]
+        if full and not args.no_warc_compare:
+            off = workdir / "no-warc"
+            off.mkdir()
+            result.crawl_no_warc = run_crawl(
+                "project crawl, WARC off", server.base_url, off / "archive.db",
+                workdir / "crawl-no-warc.log", [*args.set, "ARCHIVE_WARC_ENABLED=False"], server)
+            print(f"[{pages}] crawl with WARC off: {result.crawl_no_warc.seconds:.1f} s",
+                  flush=True)
         if full and not args.no_recrawl:
             result.recrawl = run_crawl("project re-crawl", server.base_url, archive,
                                        workdir / "recrawl.log", args.set, server)
@@ -274,7 +291,7 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     print("  " + "-" * (len(header) + 20))
     busiest = 0.0
     for site in runs:
-        for run in (site.crawl, site.recrawl, site.peer, site.extract):
+        for run in (site.crawl, site.crawl_no_warc, site.recrawl, site.peer, site.extract):
             if run is None:
                 continue
             print(f"  {run.name:<26}{site.pages:>6}{run.pages:>6}{run.seconds:>9.2f}"
@@ -298,6 +315,7 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     peer_rate = main.peer.rate if main.peer else 0.0
     extract_rate = main.extract.rate if main.extract else 0.0
     peak = max(crawl.peak_mb, main.recrawl.peak_mb if main.recrawl else 0.0)
+    print_warc(main)
     if main.recrawl:
         print(f"recrawl_time_ratio={main.recrawl.seconds / crawl.seconds:.2f}")
     if len(runs) > 1 and runs[0].crawl and runs[0].crawl.peak_mb:
@@ -309,6 +327,21 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     print(f"RESULT pages_per_s={crawl.rate:.2f} peer_pages_per_s={peer_rate:.2f} "
           f"ratio_vs_peer={ratio_peer:.2f} extract_only_pages_per_s={extract_rate:.2f} "
           f"ratio_vs_extract_only={ratio_extract:.2f} peak_rss_mb={peak:.2f}")
+
+
+def print_warc(site: SiteRun) -> None:
+    """What keeping the raw pages costs: time against the same crawl without, bytes on disk."""
+    crawl, off = site.crawl, site.crawl_no_warc
+    if crawl is None or not crawl.pages:
+        return
+    line = (f"warc_bytes_per_article={site.warc_bytes / crawl.pages:.0f} "
+            f"warc_bytes_per_response={site.warc_bytes / max(1, site.warc_responses):.0f} "
+            f"({site.warc_bytes / 1e6:.1f} MB of WARC for {site.warc_responses} HTML responses, "
+            f"{crawl.pages} articles)")
+    if off is not None and off.seconds:
+        line = (f"warc_time_ratio={crawl.seconds / off.seconds:.3f} (WARC on {crawl.seconds:.2f} s"
+                f" / off {off.seconds:.2f} s, run after it) " + line)
+    print(line)
 
 
 def print_cpu_per_article(site: SiteRun) -> None:
@@ -342,6 +375,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="serve with the threaded Python server even if nginx is installed")
     parser.add_argument("--no-recrawl", action="store_true", help="skip the re-crawl")
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura's CLI")
+    parser.add_argument("--no-warc-compare", action="store_true",
+                        help="skip the crawl with WARC files off")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--workdir", default=None, help="where temporary directories go")
     args = parser.parse_args(argv)
