@@ -9,6 +9,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -167,3 +168,16 @@ def indexed(archive: Path) -> int:
             conn.close()
     except sqlite3.OperationalError:
         return 0
+
+
+def test_wacz_packages_a_crawl_for_replay(crawled, tmp_path):
+    wacz = Path(sys.executable).parent / "wacz"
+    if not wacz.exists():
+        pytest.skip("the wacz package is a dev dependency: pip install -e '.[dev]'")
+    package = tmp_path / "crawl.wacz"
+    files = sorted(str(p) for p in (crawled.parent / "warc").glob("*.warc.gz"))
+    subprocess.run([str(wacz), "create", "-o", str(package), *files], check=True,
+                   capture_output=True, timeout=120)
+    done = subprocess.run([str(wacz), "validate", "-f", str(package)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0 and "Validation succeeded" in done.stdout + done.stderr
