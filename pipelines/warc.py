@@ -56,6 +56,9 @@ logger = logging.getLogger(__name__)
 #: Exchanges waiting for the writer thread at most; past that the crawl waits for the disk
 #: (bounded memory: a page is ~100 KB).
 QUEUE_SIZE = 500
+#: zlib level of each record's gzip member: 3 compresses a news page to 26 % of its size
+#: against 24 % at warcio's 9, in a third of the CPU time (0.8 against 2.4 ms for 90 KB).
+GZIP_LEVEL = 3
 #: Records written (and fsynced) together at most, then indexed in one transaction.
 BATCH = 200
 FILE_SUFFIX = ".warc.gz"
@@ -112,11 +115,24 @@ class Original:
     fetched_at: str
 
 
+def gzip_member(data: bytes) -> bytes:
+    """One gzip member (a record's own, so that it can be read alone at its offset)."""
+    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _record_bytes(writer: WARCWriter, buffer: BytesIO, record: Any) -> bytes:
+    buffer.seek(0)
+    buffer.truncate()
+    writer.write_record(record)
+    return gzip_member(buffer.getvalue())
+
+
 def serialise(exchange: Exchange, digest: str, original: Original | None) -> tuple[bytes, int]:
     """The exchange's records as gzip members: (response or revisit, then request), and the
     length of the first (the one the index points at)."""
     buffer = BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
+    writer = WARCWriter(buffer, gzip=False)  # gzip_member compresses, at GZIP_LEVEL
     record_id = f"<urn:uuid:{exchange.record_id}>"
     common = {"WARC-Date": warc_date(exchange.fetched_at)}
     if exchange.ip_address:
@@ -135,15 +151,13 @@ def serialise(exchange: Exchange, digest: str, original: Original | None) -> tup
             warc_headers_dict={"WARC-Record-ID": record_id,
                                "WARC-Refers-To": f"<urn:uuid:{original.record_id}>", **common},
         )
-    writer.write_record(record)
-    length = buffer.tell()
+    first = _record_bytes(writer, buffer, record)
     request = writer.create_warc_record(
         exchange.url, "request", payload=BytesIO(exchange.request_body),
         length=len(exchange.request_body), http_headers=_request_headers(exchange),
         warc_headers_dict={"WARC-Concurrent-To": record_id, **common},
     )
-    writer.write_record(request)
-    return buffer.getvalue(), length
+    return first + _record_bytes(writer, buffer, request), len(first)
 
 
 def _content_type(headers: Headers) -> str | None:
@@ -337,10 +351,10 @@ class WarcWriter:
         self.files.append(path)
         self.stats.files += 1
         buffer = BytesIO()
-        writer = WARCWriter(buffer, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(name, self.info))
-        self._file.write(buffer.getvalue())
-        self._size = buffer.tell()
+        writer = WARCWriter(buffer, gzip=False)
+        data = _record_bytes(writer, buffer, writer.create_warcinfo_record(name, self.info))
+        self._file.write(data)
+        self._size = len(data)
 
     def _close_file(self) -> None:
         if self._file is not None:
