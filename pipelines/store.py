@@ -358,11 +358,12 @@ class Archive:
 
     def warc_original(self, payload_digest: str) -> dict[str, Any] | None:
         """The first response record archived with this payload (a revisit refers to it)."""
-        rows = self.db["warc_records"].rows_where(
-            "payload_digest = ? AND record_type = 'response'", [payload_digest],
-            order_by="fetched_at", limit=1,
-        )
-        return next(iter(rows), None)
+        # one indexed lookup per archived page: a plain statement, not the table API
+        cursor = self.db.execute(
+            "SELECT record_id, url, fetched_at FROM warc_records WHERE payload_digest = ? "
+            "AND record_type = 'response' ORDER BY fetched_at LIMIT 1", [payload_digest])
+        row = cursor.fetchone()
+        return dict(zip(("record_id", "url", "fetched_at"), row, strict=True)) if row else None
 
     def replace_extraction(self, url: str, article: Article) -> list[str]:
         """Store a re-extraction of an archived article in place (no new history version).
