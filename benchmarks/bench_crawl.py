@@ -108,6 +108,7 @@ class SiteRun:
     other_pages: int = 0
     crawl: Run | None = None
     crawl_no_warc: Run | None = None  # the same crawl with ARCHIVE_WARC_ENABLED=False
+    warc_pairs: list[tuple[Run, Run]] = field(default_factory=list)  # (on, off), --warc-rounds
     warc_bytes: int = 0  # WARC files on disk after the first crawl
     warc_responses: int = 0  # HTML responses they hold
     recrawl: Run | None = None
@@ -165,6 +166,29 @@ def run_crawl(name: str, base_url: str, archive: Path, log: Path, extra: list[st
         raise SystemExit(f"{name} failed with exit status {status}; log {log}:\n{tail}")
     articles, crawl = archive_counts(archive)
     return Run(name, articles, seconds, note=crawl_note(crawl)).measured(memory)
+
+
+def warc_pairs(first: Run, server: servers.Server, workdir: Path,
+               args: argparse.Namespace) -> list[tuple[Run, Run]]:
+    """The first crawl (WARC on) paired with the same crawl with WARC off, then
+    ``--warc-rounds`` - 1 more pairs in alternating order (a shared machine's load drifts)."""
+    pairs = []
+    for n in range(args.warc_rounds):
+        runs = {}
+        order = (False, True) if n % 2 else (True, False)
+        for warc in order:
+            if n == 0 and warc:
+                runs[warc] = first
+                continue
+            folder = workdir / f"warc-pair-{n}-{'on' if warc else 'off'}"
+            folder.mkdir()
+            name = f"project crawl, WARC {'on' if warc else 'off'}"
+            runs[warc] = run_crawl(name, server.base_url, folder / "archive.db",
+                                   folder / "crawl.log",
+                                   [*args.set, f"ARCHIVE_WARC_ENABLED={warc}"], server)
+            print(f"[{first.pages}] {name}: {runs[warc].seconds:.1f} s", flush=True)
+        pairs.append((runs[True], runs[False]))
+    return pairs
 
 
 def run_peer(urls: Path, workdir: Path, server: servers.Server) -> Run:
@@ -235,13 +259,8 @@ def bench_site(pages: int, args: argparse.Namespace, *, full: bool) -> SiteRun:
         with sqlite3.connect(archive) as db:
             result.warc_responses = db.execute("select count(*) from warc_records").fetchone()[0]
         if full and not args.no_warc_compare:
-            off = workdir / "no-warc"
-            off.mkdir()
-            result.crawl_no_warc = run_crawl(
-                "project crawl, WARC off", server.base_url, off / "archive.db",
-                workdir / "crawl-no-warc.log", [*args.set, "ARCHIVE_WARC_ENABLED=False"], server)
-            print(f"[{pages}] crawl with WARC off: {result.crawl_no_warc.seconds:.1f} s",
-                  flush=True)
+            result.warc_pairs = warc_pairs(result.crawl, server, workdir, args)
+            result.crawl_no_warc = result.warc_pairs[0][1]
         if full and not args.no_recrawl:
             result.recrawl = run_crawl("project re-crawl", server.base_url, archive,
                                        workdir / "recrawl.log", args.set, server)
@@ -291,7 +310,9 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     print("  " + "-" * (len(header) + 20))
     busiest = 0.0
     for site in runs:
-        for run in (site.crawl, site.crawl_no_warc, site.recrawl, site.peer, site.extract):
+        extra = [run for pair in site.warc_pairs[1:] for run in pair]
+        for run in (site.crawl, site.crawl_no_warc, *extra, site.recrawl, site.peer,
+                    site.extract):
             if run is None:
                 continue
             print(f"  {run.name:<26}{site.pages:>6}{run.pages:>6}{run.seconds:>9.2f}"
@@ -330,17 +351,25 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
 
 
 def print_warc(site: SiteRun) -> None:
-    """What keeping the raw pages costs: time against the same crawl without, bytes on disk."""
-    crawl, off = site.crawl, site.crawl_no_warc
+    """What keeping the raw pages costs: time and CPU against the same crawl without (median
+    of the pairs), bytes on disk."""
+    crawl = site.crawl
     if crawl is None or not crawl.pages:
         return
     line = (f"warc_bytes_per_article={site.warc_bytes / crawl.pages:.0f} "
             f"warc_bytes_per_response={site.warc_bytes / max(1, site.warc_responses):.0f} "
             f"({site.warc_bytes / 1e6:.1f} MB of WARC for {site.warc_responses} HTML responses, "
             f"{crawl.pages} articles)")
-    if off is not None and off.seconds:
-        line = (f"warc_time_ratio={crawl.seconds / off.seconds:.3f} (WARC on {crawl.seconds:.2f} s"
-                f" / off {off.seconds:.2f} s, run after it) " + line)
+    if site.warc_pairs:
+        on = [p[0] for p in site.warc_pairs]
+        off = [p[1] for p in site.warc_pairs]
+        seconds = statistics.median(r.seconds for r in on) / statistics.median(
+            r.seconds for r in off)
+        cpu = statistics.median(r.cpu_seconds for r in on) / statistics.median(
+            r.cpu_seconds for r in off)
+        line = (f"warc_time_ratio={seconds:.3f} warc_cpu_ratio={cpu:.3f} (medians of "
+                f"{len(on)} on/off pair(s): on {', '.join(f'{r.seconds:.1f}' for r in on)} s; "
+                f"off {', '.join(f'{r.seconds:.1f}' for r in off)} s) " + line)
     print(line)
 
 
@@ -377,6 +406,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-peer", action="store_true", help="skip trafilatura's CLI")
     parser.add_argument("--no-warc-compare", action="store_true",
                         help="skip the crawl with WARC files off")
+    parser.add_argument("--warc-rounds", type=int, default=1,
+                        help="WARC on/off crawl pairs, in alternating order (default 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--workdir", default=None, help="where temporary directories go")
     args = parser.parse_args(argv)
