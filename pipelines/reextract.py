@@ -65,20 +65,11 @@ class Selection:
     url: str | None = None  # a GLOB pattern over the article URL, e.g. */2025/03/*
 
     def where(self) -> tuple[str, list[str]]:
-        clauses, params = [], []
-        if self.site:
-            clauses.append("site = ?")
-            params.append(self.site)
-        if self.since:
-            clauses.append("substr(published, 1, 10) >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("substr(published, 1, 10) <= ?")
-            params.append(self.until)
-        if self.url:
-            clauses.append("url GLOB ?")
-            params.append(self.url)
-        return " AND ".join(clauses) or "1", params
+        """The SQL condition over ``articles`` and its parameters."""
+        conditions = [("site = ?", self.site), ("substr(published, 1, 10) >= ?", self.since),
+                      ("substr(published, 1, 10) <= ?", self.until), ("url GLOB ?", self.url)]
+        used = [(clause, value) for clause, value in conditions if value]
+        return " AND ".join(c for c, _ in used) or "1", [v for _, v in used if v]
 
 
 @dataclass

@@ -11,10 +11,9 @@ import sys
 import pytest
 import sqlite_utils
 
+from pipelines.reextract import Selection
 from tests.conftest import ROOT, run_crawl
 from tests.test_crawl_boilerplate import BOX, leaked
-
-pytestmark = pytest.mark.e2e
 
 CRAWL_FACTS = ("url", "fetched_url", "first_seen", "last_seen", "fetched_at", "warc_record_id",
                "http_status", "discovered_via")
@@ -49,6 +48,7 @@ def archived(tmp_path_factory):
     return archive
 
 
+@pytest.mark.e2e
 def test_reextracting_offline_gives_the_same_rows(archived):
     before = rows(archived)
     assert before and leaked(sqlite_utils.Database(archived)) == 0
@@ -59,6 +59,7 @@ def test_reextracting_offline_gives_the_same_rows(archived):
     assert rows(archived) == before  # not even extracted_at moved
 
 
+@pytest.mark.e2e
 def test_a_changed_extraction_setting_changes_the_text_in_place(archived):
     before = rows(archived)
     done = reextract(archived, ARCHIVE_BOILERPLATE_MIN_PAGES="0")
@@ -81,6 +82,7 @@ def test_a_changed_extraction_setting_changes_the_text_in_place(archived):
     assert leaked(sqlite_utils.Database(archived)) == 0
 
 
+@pytest.mark.e2e
 def test_a_url_pattern_selects_what_is_re_extracted(archived):
     urls = sorted(rows(archived))
     one = urls[0]
@@ -90,3 +92,29 @@ def test_a_url_pattern_selects_what_is_re_extracted(archived):
     assert BOX in after[one]["text"]
     assert all(BOX not in after[url]["text"] for url in urls[1:])
     reextract(archived, "--url", one)
+
+
+def test_selection_filters_by_site_dates_and_url_pattern(tmp_path):
+    from pipelines.store import Archive
+    from tests.test_datasette import make_article
+
+    archive = Archive(tmp_path / "archive.db")
+    archive.save([
+        make_article("https://a.example/2025/03/01/x", site="a.example", published="2025-03-01"),
+        make_article("https://a.example/2025/04/02/y", site="a.example",
+                     published="2025-04-02T08:00:00+00:00"),
+        make_article("https://b.example/2025/03/05/z", site="b.example", published="2025-03-05"),
+        make_article("https://b.example/undated", site="b.example"),
+    ])
+
+    def urls(**kw: str) -> list[str]:
+        where, params = Selection(**kw).where()
+        return sorted(r["url"] for r in archive.db["articles"].rows_where(where, params))
+
+    assert len(urls()) == 4
+    assert urls(site="b.example") == ["https://b.example/2025/03/05/z", "https://b.example/undated"]
+    assert urls(since="2025-03-02", until="2025-04-02") == [
+        "https://a.example/2025/04/02/y", "https://b.example/2025/03/05/z"]
+    assert urls(url="*/2025/03/*") == ["https://a.example/2025/03/01/x",
+                                       "https://b.example/2025/03/05/z"]
+    archive.close()
