@@ -39,6 +39,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m002_news_listings",
         "m003_gone_articles",
         "m004_boilerplate_blocks",
+        "m005_warc_records",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -47,7 +48,7 @@ def test_reopening_applies_nothing_twice(tmp_path):
     Archive(tmp_path / "a.db").close()
     again = Archive(tmp_path / "a.db")
     names = [m.name for m in migrations.applied(again.db)]
-    assert len(names) == len(set(names)) == 4
+    assert len(names) == len(set(names)) == 5
     assert migrations.pending(again.db) == []
     again.close()
 
@@ -169,3 +170,20 @@ def test_gone_articles_are_marked_never_deleted_and_come_back(archive):
     archive.save([make_article(fetched_at="2025-05-01T00:00:00+00:00")])
     row = archive.db["articles"].get(a.url)
     assert row["gone_status"] is None and row["gone_at"] is None
+
+
+def test_replace_extraction_changes_in_place_and_only_what_differs(archive):
+    import dataclasses
+
+    a = make_article(extractor="x 1", extracted_at="2025-02-13T10:00:00+00:00")
+    archive.save([a])
+    row = archive.db["articles"].get(a.url)
+    assert archive.replace_extraction(a.url, a) == []  # the same extractor, the same result
+    assert archive.db["articles"].get(a.url) == row
+    restamped = dataclasses.replace(a, extractor="x 2", extracted_at="2025-03-01T00:00:00+00:00")
+    assert archive.replace_extraction(a.url, restamped) == []
+    assert archive.db["articles"].get(a.url)["extractor"] == "x 2"
+    better = dataclasses.replace(restamped, text="A better text.", content_hash="other")
+    assert sorted(archive.replace_extraction(a.url, better)) == ["content_hash", "text"]
+    after = archive.db["articles"].get(a.url)
+    assert after["text"] == "A better text." and after["first_seen"] == row["first_seen"]
