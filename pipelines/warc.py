@@ -248,6 +248,10 @@ class WarcWriter:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="warc-writer", daemon=True)
             self._thread.start()
+        elif not self._thread.is_alive():  # never wait on a queue nobody empties
+            logger.error("WARC writer thread has stopped: %s not archived", exchange.url)
+            self.stats.errors += 1
+            return
         self._queue.put(exchange)
 
     def close(self) -> None:
