@@ -16,6 +16,9 @@ STORED_UPDATED = "archive/articles/updated"
 STORED_UNCHANGED = "archive/articles/unchanged"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
+#: pages extracted with trafilatura's bare_extraction because the installed trafilatura failed
+#: the guard of the project's cascade (pipelines.cascade): same text, more CPU, to be looked at
+EXTRACTION_FALLBACK = "archive/extraction_fallback"
 GONE = "archive/gone"
 #: links to known, fresh articles not requested (a link found on several pages counts each time)
 SKIPPED_KNOWN = "archive/skipped_known"
@@ -57,6 +60,7 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "unchanged": int(stats.get(STORED_UNCHANGED, 0)),
         "not_article": int(stats.get(NOT_ARTICLE, 0)),
         "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
+        "extraction_fallback": int(stats.get(EXTRACTION_FALLBACK, 0)),
         "not_html": int(stats.get("archive/response/other", 0)),
         "refused_offsite": int(stats.get("offsite/filtered", 0)),
         "gone": int(stats.get(GONE, 0)),

@@ -5,7 +5,7 @@ every value is HTML-escaped first; the only markup added here is ours (links, ``
 
 - ``fts_words(q)``: a SQL function turning a user's words into a safe FTS5 query (every word
   must match; quotes, ``AND``/``OR``/``NEAR``, ``-``, ``*`` are plain words), so the canned
-  ``search`` query cannot fail on FTS5 syntax. Same rule as ``pipelines.store.fts_query``.
+  ``search`` query cannot fail on FTS5 syntax: ``pipelines.store.fts_query``, the one builder.
 - Highlights: the canned query's ``snippet()`` wraps matches in :data:`MARK_START` /
   :data:`MARK_END` (private-use characters, ``char(57344)`` / ``char(57345)`` in SQL); the
   ``snippet`` column is escaped and only then are the markers turned into ``<mark>``.
@@ -25,6 +25,8 @@ from datasette.hookspecs import hookimpl
 from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
+from pipelines.store import fts_query
+
 ARTICLES = "articles"
 #: Marker characters snippet() puts around each match (SQL: char(57344), char(57345)).
 MARK_START = "\ue000"
@@ -33,15 +35,6 @@ MARK_END = "\ue001"
 TEXT_PREVIEW_CHARS = 160
 
 _MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
-
-
-def fts_words(query: str | None) -> str:
-    """A user's words as a safe FTS5 query: each word a quoted string, all must match.
-
-    No words at all gives ``""``, which FTS5 accepts and which matches nothing.
-    """
-    words = [word.replace('"', "") for word in (query or "").split()]
-    return " ".join(f'"{word}"' for word in words if word) or '""'
 
 
 def highlight(value: str) -> Markup:
@@ -76,7 +69,7 @@ def _column(row: Any, name: str) -> Any:
 
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("fts_words", 1, fts_words, deterministic=True)
+    conn.create_function("fts_words", 1, fts_query, deterministic=True)
 
 
 @hookimpl
