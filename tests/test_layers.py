@@ -28,13 +28,12 @@ from scrapy.pipelines import ItemPipelineManager
 from scrapy.utils.test import get_crawler
 
 from core.items import Article, Page
-from crawler import settings as project
 from crawler.spiders.news import NewsSpider
+from tests.conftest import project_settings
 
 archive, workers, url = sys.argv[1], sys.argv[2], sys.argv[3]
-values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
-crawler = get_crawler(NewsSpider, {**values, "ARCHIVE_DB": archive,
-                                   "ARCHIVE_EXTRACT_WORKERS": workers})
+crawler = get_crawler(NewsSpider, project_settings(ARCHIVE_DB=archive,
+                                                   ARCHIVE_EXTRACT_WORKERS=workers))
 crawler.stats.open_spider()
 crawler.spider = NewsSpider.from_crawler(crawler, start=url)
 loaded = [type(c).__name__ for manager in (DownloaderMiddlewareManager, SpiderMiddlewareManager,
