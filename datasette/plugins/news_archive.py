@@ -86,7 +86,7 @@ _FEED_ROWS = f"""select
              '1970-01-01T00:00:00Z') as atom_updated,
     articles.url as atom_link,
     articles.author as atom_author_name,
-    coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600)) as atom_content
+    coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600), '') as atom_content
   from articles
   where (:q = '' or {MATCHING})
     and {ARTICLE_FILTERS.strip()}
@@ -100,7 +100,7 @@ FEED_SQL = f"""with hits as (
 select * from hits
 union all
 select 'tag:news-archiver,2025:no-match', 'No article matches this search yet',
-       '1970-01-01T00:00:00Z', null, null,
+       '1970-01-01T00:00:00Z', '', null,
        'Articles will appear here when the archive holds some that match.'
 where not exists (select 1 from hits)"""
 
@@ -213,9 +213,34 @@ def get_metadata(datasette: Any, key: str | None, database: str | None,
     }
 
 
+SITES_AND_LANGUAGES = """
+select 'site' as kind, site as value from (select distinct site from articles)
+union all
+select 'language', language from (select distinct language from articles where language != '')
+order by kind, value
+"""
+
+
+async def search_filters(datasette: Any, database: str) -> dict[str, list[str]]:
+    """The sites and languages of an archive, for the search form's choices."""
+    rows = await datasette.get_database(database).execute(SITES_AND_LANGUAGES)
+    found: dict[str, list[str]] = {"sites": [], "languages": []}
+    for row in rows:
+        found["sites" if row["kind"] == "site" else "languages"].append(row["value"])
+    return found
+
+
 @hookimpl
-def extra_template_vars(datasette: Any, database: str | None) -> dict[str, Any]:
-    return {"news_archive": is_archive(datasette, database)}
+def extra_template_vars(template: str, datasette: Any, database: str | None) -> Any:
+    archive = is_archive(datasette, database)
+
+    async def inner() -> dict[str, Any]:
+        extra: dict[str, Any] = {"news_archive": archive}
+        if archive and template == "query.html":
+            extra["search_filters"] = await search_filters(datasette, database)
+        return extra
+
+    return inner
 
 
 @hookimpl
