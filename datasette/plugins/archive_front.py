@@ -27,7 +27,9 @@ from datasette.hookspecs import hookimpl
 from core.outcomes import ERROR_OUTCOMES
 
 #: Days shown by default (ending at the newest publication day of the archive).
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = 90
+#: Periods offered in one click (days, ending at the newest publication day).
+PRESET_DAYS = (7, 30, 90, 365)
 #: Longest period the chart draws (one bar per day).
 MAX_DAYS = 400
 #: Crawl runs listed on the front page.
@@ -129,6 +131,12 @@ def chart_period(start: str | None, end: str | None, newest: str | None,
         first = last - timedelta(days=MAX_DAYS - 1)
         note = f"The chart shows at most {MAX_DAYS} days: the last {MAX_DAYS} of the period."
     return first, last, note
+
+
+def presets(last: date) -> list[tuple[int, str, str]]:
+    """The one-click periods: (days, first day, last day)."""
+    return [(days, (last - timedelta(days=days - 1)).isoformat(), last.isoformat())
+            for days in PRESET_DAYS]
 
 
 # -- the chart --------------------------------------------------------------------------------
@@ -264,7 +272,8 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
             "crawls": crawls,
             "charts": day_charts(per_day, first, last),
             "period": {"from": first.isoformat(), "to": last.isoformat(), "note": note,
-                       "days": (last - first).days + 1},
+                       "days": (last - first).days + 1,
+                       "presets": presets(parse_day(newest) or today)},
             "health": health,
             "health_crawls": config["health_crawls"],
             "warnings": [(h.site, w) for h in health for w in h.warnings],
