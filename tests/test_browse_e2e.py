@@ -52,11 +52,13 @@ def browser_unavailable(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def published(demo_site, tmp_path_factory) -> Iterator[Published]:
-    """The demo site crawled into news.db (progress every 0.2 s), and Datasette serving it."""
+    """The demo site crawled into news.db (progress every 0.2 s, and the bar, as on a terminal),
+    and Datasette serving it."""
     workdir = tmp_path_factory.mktemp("browse")
     db = workdir / "news.db"
     crawl = run_crawl(db, "-a", f"start={demo_site.base_url}/",
-                      settings={"LOGSTATS_INTERVAL": "0.2"})
+                      settings={"LOGSTATS_INTERVAL": "0.2", "ARCHIVE_PROGRESS_BAR": "True",
+                                "ARCHIVE_PROGRESS_BAR_SECONDS": "0.1"})
     assert crawl.returncode == 0, crawl.output[-3000:]
     port = free_port()
     command = [
@@ -126,6 +128,12 @@ def test_crawl_logs_progress_and_ends_with_a_summary_table(published):
     assert fetched == sorted(fetched) and fetched[-1] > 0
     assert any(float(line[1]) > 0 for line in lines)
     articles = query(published.db, "select count(*) from articles")[0][0]
+    bars = re.findall(r"Crawling: +(\d+)%\|[^|]*\| (\d+)/(\d+) .*?stored=(\d+)",
+                      published.crawl.stderr)
+    assert bars, published.crawl.stderr[-2000:]
+    percent, done, total, stored = map(int, bars[-1])
+    assert percent == 100 and done == total > 0  # at the end: every queued page fetched
+    assert 0 < stored <= articles
     out = published.crawl.stdout
     assert f"{articles} new articles" in out
     assert re.search(rf"^  articles new +{articles}$", out, re.M)
