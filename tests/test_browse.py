@@ -75,10 +75,13 @@ def write_archive(path: Path, articles: list[Any]) -> Path:
     return path
 
 
-def serve(*paths: Path, **plugin: Any) -> Datasette:
-    """Datasette as ``make serve`` runs it, with the plugin's settings overridden."""
+def serve(*paths: Path, databases: dict[str, Any] | None = None, **plugin: Any) -> Datasette:
+    """Datasette as ``make serve`` runs it, with the plugin's settings overridden and
+    ``databases`` as metadata.yml's own per-database entries."""
     metadata = parse_metadata((ROOT / "metadata.yml").read_text())
     metadata["plugins"]["news-archive"].update(plugin)
+    if databases:
+        metadata["databases"] = databases
     return Datasette(
         [str(p) for p in paths],
         metadata=metadata,
@@ -129,6 +132,18 @@ def test_several_archives_are_served_at_once(tmp_path):
     assert rows(ds, "/b/search.json", q="zelensky") == []
     assert 'class="archive-sites"' in get(ds, "/a").text
     assert 'class="archive-sites"' in get(ds, "/b").text
+
+
+def test_metadata_yml_overrides_one_archive_only(tmp_path):
+    ds = serve(write_archive(tmp_path / "a.db", [POUTINE, ASIDE]),
+               write_archive(tmp_path / "b.db", [CLIMATE, ASIDE]),
+               databases={"a": {"tables": {"articles": {"size": 1, "title": "Archive A"}}}})
+    for _ in range(2):  # and again: nothing leaks into the next request
+        a = get(ds, "/a/articles.json").json()
+        b = get(ds, "/b/articles.json").json()
+        assert len(a["rows"]) == 1 and len(b["rows"]) == 2
+        assert "Archive A" in get(ds, "/a/articles").text
+        assert "Archive A" not in get(ds, "/b/articles").text
 
 
 def test_a_database_that_is_not_an_archive_keeps_datasette_pages(tmp_path):

@@ -26,6 +26,7 @@ every value is HTML-escaped first; the only markup added here is ours (links, ``
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sqlite3
@@ -207,9 +208,13 @@ def filter_values(args: Any) -> dict[str, str]:
 @hookimpl
 def get_metadata(datasette: Any, key: str | None, database: str | None,
                  table: str | None) -> dict[str, Any]:
+    """The archive metadata of every archive database, a copy each time: Datasette merges
+    metadata.yml's own entries into what this returns."""
     names = [database] if database else list(datasette.databases)
     return {
-        "databases": {name: ARCHIVE_METADATA for name in names if is_archive(datasette, name)}
+        "databases": {
+            name: copy.deepcopy(ARCHIVE_METADATA) for name in names if is_archive(datasette, name)
+        }
     }
 
 
