@@ -291,23 +291,22 @@ def test_front_page_escapes_crawled_text(tmp_path):
     assert "<i>x</i>" not in html and "&lt;i&gt;x&lt;/i&gt;" in html  # the language choice
 
 
+def fetched(crawl_id: int, articles: list[Any]) -> list[dict[str, Any]]:
+    return [{"crawl_id": crawl_id, "url": a.url, "status": 200, "outcome": "ok",
+             "fetched_at": a.fetched_at} for a in articles]
+
+
 def test_front_page_warns_when_a_share_jumps(tmp_path):
     path = tmp_path / "archive.db"
     archive = Archive(path)
+    crawl_ids = [archive.start_crawl("news", []) for _ in range(4)]
     usual = [make_article(f"https://news.example/old-{n}", author="A. Writer",
-                          published=f"2025-01-{n + 1:02d}", word_count=400,
-                          fetched_at="2025-01-20T00:00:00+00:00") for n in range(6)]
-    archive.save(usual)
-    for _ in range(3):  # three crawls later, the site's template lost its bylines
-        crawl_id = archive.start_crawl("news", [])
-        archive.finish_crawl(crawl_id, status="finished", counts={
-            "pages": 1, "articles_new": 1, "articles_updated": 0, "articles_unchanged": 0,
-            "not_articles": 0, "errors": 0}, outcomes={}, stats={})
-    archive.db["crawls"].update(1, {"started": "2025-02-01T00:00:00+00:00"})
+                          published=f"2025-01-{n + 1:02d}", word_count=400) for n in range(6)]
+    archive.save(usual, fetched(crawl_ids[0], usual))
+    # three crawls later, the site's template lost its bylines
     broken = [make_article(f"https://news.example/new-{n}", author=None,
-                           published=f"2025-02-{n + 1:02d}", word_count=390,
-                           fetched_at="2025-03-01T00:00:00+00:00") for n in range(4)]
-    archive.save(broken)
+                           published=f"2025-02-{n + 1:02d}", word_count=390) for n in range(4)]
+    archive.save(broken, fetched(crawl_ids[3], broken))
     archive.close()
     html = get(serve(path), "/archive").text
     warning = re.search(r'<section class="archive-warning".*?</section>', html, re.S)
@@ -315,6 +314,28 @@ def test_front_page_warns_when_a_share_jumps(tmp_path):
     assert "news.example" in warning.group(0)
     assert "no author: 100% of the latest articles, usually 0%" in warning.group(0)
     assert "no date" not in warning.group(0)
+    # when the last 4 crawls are "recent", nothing earlier is left to compare with
+    html = get(serve(path, health_crawls=4), "/archive").text
+    assert 'class="archive-warning"' not in html
+
+
+def test_front_page_shows_each_site_last_crawl_and_its_errors(tmp_path):
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    first, second = (archive.start_crawl("news", []) for _ in range(2))
+    archive.save([POUTINE, CLIMATE], fetched(first, [POUTINE, CLIMATE]) + [
+        {"crawl_id": second, "url": "https://news.example:8080/x", "status": 503,
+         "outcome": "http_503", "fetched_at": "2025-02-16T00:00:00+00:00"},
+        {"crawl_id": second, "url": "https://news.example/robots.txt", "status": None,
+         "outcome": "refused_robots", "fetched_at": "2025-02-16T00:00:00+00:00"}])
+    archive.close()
+    html = get(serve(path), "/archive").text
+    rows = {site: re.sub(r"<[^>]+>|\s+", " ", cells).split() for site, cells in re.findall(
+        r'<tr data-site="([^"]+)">.*?<td class="outcome">(.*?)</td>', html, re.S)}
+    # the 503 on another port of the host counts; the robots.txt refusal is no error
+    assert rows["news.example"] == ["running:", "2", "fetches,", "1", "error"]
+    assert rows["other.example"] == ["running:", "1", "fetch,", "0", "errors", "not", "fetched",
+                                     "by", "the", "latest", "crawl"]
 
 
 # -- plain functions of the front page --------------------------------------------------------
@@ -348,18 +369,25 @@ def test_day_charts_one_bar_per_day_scaled_to_the_busiest():
 
 
 def test_site_health_flags_only_jumps_with_enough_articles():
-    def row(site, recent, n, **shares):
-        return {"site": site, "recent": recent, "articles": n, "no_date": 0, "no_author": 0,
-                "short_text": 0, "dropped": 0, **shares}
+    def rows(site, n, **flagged):
+        """n articles of a site; flagged: how many have no date, no author, few words."""
+        out = []
+        for i in range(n):
+            out.append({"site": site,
+                        "published": None if i < flagged.get("no_date", 0) else "2025-02-01",
+                        "author": None if i < flagged.get("no_author", 0) else "A",
+                        "word_count": flagged.get("words", 500) if i < flagged.get("few", 0)
+                        else 500})
+        return out
 
-    report = front.site_health([
-        row("a", 1, 10, dropped=6), row("a", 0, 20, dropped=2),    # 60 % vs 10 %: flagged
-        row("b", 1, 10, no_date=3), row("b", 0, 20, no_date=4),    # 30 % vs 20 %: not
-        row("c", 1, 2, no_author=2), row("c", 0, 20),              # too few recent
-        row("d", 1, 5, short_text=5),                              # nothing to compare with
-    ], jump=0.25)
+    recent = (rows("a", 10, few=6, words=200) + rows("b", 10, no_date=3)
+              + rows("c", 2, no_author=2) + rows("d", 5, few=5, words=20))
+    usual = rows("a", 20, few=2, words=200) + rows("b", 20, no_date=4) + rows("c", 20)
+    report = front.site_health(recent, usual, jump=0.25, short_words=80, drop_ratio=0.5)
     by_site = {h.site: h for h in report}
+    # a: 60 % of texts under half the usual length (470 words on average), usually 10 %
     assert by_site["a"].warnings == [
         "text much shorter than usual: 60% of the latest articles, usually 10%"]
-    assert by_site["b"].warnings == [] and by_site["c"].warnings == []
+    assert by_site["b"].shares["no_date"] == (0.3, 0.2) and by_site["b"].warnings == []
+    assert by_site["c"].warnings == []  # too few recent articles to tell
     assert by_site["d"].warnings == [] and by_site["d"].shares["short_text"] == (1.0, None)
