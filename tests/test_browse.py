@@ -177,6 +177,8 @@ def test_search_highlights_the_accented_word(news):
     html = get(news, "/news/search", q="econome").text
     assert "Une famille <mark>économe</mark> réduit" in html
     assert 'href="/news/feed.atom?q=econome"' in html
+    assert ('<link rel="alternate" type="application/atom+xml" title="This search (Atom)" '
+            'href="/news/feed.atom?q=econome">') in html
     assert 'href="/news/-/articles.ndjson?q=econome"' in html
 
 
