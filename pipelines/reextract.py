@@ -24,9 +24,8 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from core.items import Article, Page, utc_now
 from core.lock import ArchiveLock
+from pipelines.article import NotArticle, SiteKnowledge, page_to_article, url_verdict
 from pipelines.boilerplate import SiteBoilerplate, clean_article, load_site
-from pipelines.dedupe import article_from_page
-from pipelines.extract import apply_site_knowledge
 from pipelines.store import Archive
 from pipelines.warc import ArchivedPage, archived_page
 from pipelines.workers import ExtractorPool
@@ -38,21 +37,21 @@ EXAMPLES = 10
 
 
 async def extract_page(pool: ExtractorPool, page: Page,
-                       knowledge: SiteBoilerplate | None) -> Article | None:
-    """Page -> Article as a crawl makes it, or None when the extractor says it is no article.
+                       site_knowledge: SiteKnowledge | None) -> Article | None:
+    """Page -> Article as a crawl makes it, or None when it is no article (now).
 
-    The crawl's steps today: extraction in the worker pool, the site's learnt boilerplate
-    removed, key and hash (:class:`pipelines.stages.ExtractPipeline`), then the store's
-    clean-up of blocks learnt meanwhile. The one place to swap for a single page -> article
-    function when the extraction pipeline has one.
+    The crawl's own steps: the extraction in the worker pool, then
+    :func:`pipelines.article.page_to_article` (the one page -> article function, site
+    boilerplate applied), then the store's clean-up of blocks learnt meanwhile.
     """
-    extraction = await pool.extract(page.html, page.url)
-    if not extraction.is_article:
+    extraction = None
+    if url_verdict(page.url) is None:
+        extraction = await pool.extract(page.html, page.url)
+    result = page_to_article(page, site_knowledge, extraction=extraction)
+    if isinstance(result, NotArticle):
         return None
-    if knowledge is not None:
-        apply_site_knowledge(extraction, knowledge)
-    article = article_from_page(page, extraction)
-    return clean_article(article, knowledge) if knowledge is not None else article
+    knowledge = site_knowledge(result.site) if site_knowledge else None
+    return clean_article(result, knowledge) if knowledge is not None else result
 
 
 @dataclass
@@ -139,16 +138,19 @@ async def reextract(
             summary.selected = len(rows)
             if on_start:
                 on_start(len(rows))
-            sites: dict[str, SiteBoilerplate | None] = {}
+            sites: dict[str, SiteBoilerplate] = {}
+
+            def knowledge(site: str) -> SiteBoilerplate:
+                if site not in sites:
+                    sites[site] = load_site(archive.db, site, **learning)
+                return sites[site]
+
             window = asyncio.Semaphore(max(1, workers) * IN_FLIGHT_PER_WORKER)
 
             async def one(row: dict[str, Any], page: Page) -> None:
-                site = row["site"]
-                if site not in sites:
-                    sites[site] = (load_site(archive.db, site, **learning)
-                                   if learning.get("min_pages") else None)
                 try:
-                    article = await extract_page(pool, page, sites[site])
+                    article = await extract_page(
+                        pool, page, knowledge if learning.get("min_pages") else None)
                 finally:
                     window.release()
                 _store(archive, row["url"], article, summary)
