@@ -389,36 +389,42 @@ def clean_article(article: Article, knowledge: SiteBoilerplate) -> Article:
 
 
 def reclean(db: Database, site: str, knowledge: SiteBoilerplate) -> int:
-    """Remove the site's recognised blocks from its archived articles, in one transaction.
+    """Remove the site's recognised blocks from its archived articles and their versions,
+    in one transaction.
 
     ``text``, ``word_count`` and ``content_hash`` are rewritten together, so that the next
-    crawl of an unchanged article (extracted with the same knowledge) finds the same hash.
-    Returns the number of rows changed.
+    crawl of an unchanged article (extracted with the same knowledge) finds the same hash,
+    and its history is compared like for like (a block learnt later is no new version).
+    Returns the number of article rows changed.
     """
     if not knowledge.blocks or "articles" not in db.table_names():
         return 0
     changed = 0
     with db.atomic():
-        rows = list(
-            db.execute(
-                "SELECT url, title, author, published, modified, text FROM articles "
-                "WHERE site = ?",
-                [site],
-            )
-        )
-        for url, title, author, published, modified, text in rows:
-            kept, removed = knowledge.split(text or "")
-            if not removed:
+        for table in ("articles", "versions"):
+            if table not in db.table_names():
                 continue
-            new_text = "\n".join(kept)
-            db.execute(
-                "UPDATE articles SET text = ?, word_count = ?, content_hash = ? WHERE url = ?",
-                [
-                    new_text,
-                    len(new_text.split()),
-                    content_hash(title, author, published, modified, new_text),
-                    url,
-                ],
-            )
-            changed += 1
+            changed += _reclean_table(db, table, site, knowledge)
+    return changed
+
+
+def _reclean_table(db: Database, table: str, site: str, knowledge: SiteBoilerplate) -> int:
+    key = "url" if table == "articles" else "url, version"
+    rows = list(db.execute(
+        f"SELECT title, author, published, modified, text, {key} FROM {table} WHERE site = ?",
+        [site],
+    ))
+    changed = 0
+    for title, author, published, modified, text, *pk in rows:
+        kept, removed = knowledge.split(text or "")
+        if not removed:
+            continue
+        new_text = "\n".join(kept)
+        where = " AND ".join(f"{name.strip()} = ?" for name in key.split(","))
+        db.execute(
+            f"UPDATE {table} SET text = ?, word_count = ?, content_hash = ? WHERE {where}",
+            [new_text, len(new_text.split()),
+             content_hash(title, author, published, modified, new_text), *pk],
+        )
+        changed += table == "articles"
     return changed

@@ -13,6 +13,8 @@ from typing import Any
 
 from core.items import Article, Page
 from core.urls import canonical_url, host
+from pipelines.dates import vet_dates
+from pipelines.history import extractor_identity
 
 
 def content_hash(*parts: str | None) -> str:
@@ -25,14 +27,17 @@ def content_hash(*parts: str | None) -> str:
 def article_from_page(page: Page, extraction: Any) -> Article:
     """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts."""
     url = canonical_url(page.url, extraction.canonical)
+    sources = dict(extraction.sources)
+    dates = vet_dates({"published": extraction.published, "modified": extraction.modified},
+                      sources, page.fetched_at)
     return Article(
         url=url,
         fetched_url=page.url,
         site=host(url),
         title=extraction.title,
         author=extraction.author,
-        published=extraction.published,
-        modified=extraction.modified,
+        published=dates["published"],
+        modified=dates["modified"],
         language=extraction.language,
         site_name=extraction.site_name,
         description=extraction.description,
@@ -43,12 +48,16 @@ def article_from_page(page: Page, extraction: Any) -> Article:
         content_hash=content_hash(
             extraction.title,
             extraction.author,
-            extraction.published,
-            extraction.modified,
+            dates["published"],
+            dates["modified"],
             extraction.text,
         ),
         http_status=page.status,
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
-        sources=dict(extraction.sources),
+        sources=sources,
+        etag=page.etag,
+        last_modified=page.last_modified,
+        listed_dates=dict(page.listed_dates),
+        extractor=extractor_identity(),
     )

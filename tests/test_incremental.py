@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.incremental import needs_fetch, parse_time
+from crawler.incremental import (
+    Known,
+    RecheckPolicy,
+    conditional_headers,
+    needs_fetch,
+    parse_time,
+)
 from crawler.middlewares import retry_after_seconds
 from tests.conftest import news_spider
 
@@ -14,12 +21,16 @@ NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 DAY = timedelta(hours=24)
 
 
+POLICY = RecheckPolicy(young=DAY, old=7 * DAY, interval=DAY, old_interval=7 * DAY)
+OLD = "2025-01-01"  # published two months before NOW: re-checked weekly
+
+
 @pytest.mark.parametrize(
     "last_seen,lastmod,expected",
     [
         (None, None, True),  # never archived
         ("2025-03-01T11:00:00+00:00", None, False),  # fresh
-        ("2025-02-27T11:00:00+00:00", None, True),  # stale
+        ("2025-02-20T11:00:00+00:00", None, True),  # stale
         ("2025-03-01T11:00:00+00:00", "2025-03-01T11:30:00Z", True),  # changed since
         ("2025-03-01T11:00:00+00:00", "2025-02-20", False),  # lastmod older
         ("2025-03-01T11:00:00+00:00", "garbage", False),
@@ -27,7 +38,47 @@ DAY = timedelta(hours=24)
     ],
 )
 def test_needs_fetch(last_seen, lastmod, expected):
-    assert needs_fetch(last_seen, lastmod, DAY, NOW) is expected
+    known = Known(last_seen=last_seen, published=OLD)
+    assert needs_fetch(known, "sitemap", lastmod, POLICY, NOW) is expected
+
+
+@pytest.mark.parametrize(
+    "published,first_seen,hours_since_seen,expected",
+    [
+        ("2025-03-01T06:00:00+00:00", None, 0.5, True),  # 6 hours old: every crawl
+        ("2025-02-27T12:00:00+00:00", None, 12, False),  # 2 days old: daily
+        ("2025-02-27T12:00:00+00:00", None, 25, True),
+        (OLD, None, 25, False),  # 2 months old: weekly
+        (OLD, None, 7 * 24 + 1, True),
+        (None, "2025-03-01T10:00:00+00:00", 1, True),  # no date: age from first_seen
+        (None, "2025-02-01T10:00:00+00:00", 25, False),
+    ],
+)
+def test_recheck_interval_grows_with_age(published, first_seen, hours_since_seen, expected):
+    seen = (NOW - timedelta(hours=hours_since_seen)).isoformat()
+    known = Known(last_seen=seen, published=published, first_seen=first_seen)
+    assert needs_fetch(known, None, None, POLICY, NOW) is expected
+
+
+def test_a_listing_date_that_moved_means_changed_whatever_the_clocks():
+    """A sitemap lastmod different from the one seen at the last crawl means a re-fetch,
+    even when it is older than the last fetch (sites' dates lag or are in the wrong zone);
+    another kind of listing's date is compared with its own."""
+    known = Known(last_seen="2025-03-01T11:00:00+00:00", published=OLD,
+                  listed_dates=json.dumps({"sitemap": "2025-02-10T09:00:00+01:00",
+                                           "feed": "Mon, 10 Feb 2025 08:00:00 GMT"}))
+    assert needs_fetch(known, "sitemap", "2025-02-10T09:00:00+01:00", POLICY, NOW) is False
+    assert needs_fetch(known, "sitemap", "2025-02-11T09:00:00+01:00", POLICY, NOW) is True
+    assert needs_fetch(known, "feed", "Mon, 10 Feb 2025 08:00:00 GMT", POLICY, NOW) is False
+    # a kind not seen before: only a date later than the last fetch counts
+    assert needs_fetch(known, "news-sitemap", "2025-02-11", POLICY, NOW) is False
+
+
+def test_conditional_headers():
+    assert conditional_headers(Known(None, etag='"abc"', last_modified="Sat, 01 Mar 2025 "
+                                     "10:00:00 GMT")) == {
+        "If-None-Match": '"abc"', "If-Modified-Since": "Sat, 01 Mar 2025 10:00:00 GMT"}
+    assert conditional_headers(Known(None)) == {}
 
 
 def test_parse_time_naive_is_utc():
@@ -62,8 +113,9 @@ def test_links_to_known_fresh_articles_are_not_requested(tmp_path):
     fresh, stale = "https://news.example/2025/02/13/fresh/", "https://news.example/2025/02/13/old/"
     new = "https://news.example/2025/02/14/new/"
     archive = Archive(path)
-    archive.save([make_article(fresh, fetched_at=utc_now()),
-                  make_article(stale, fetched_at="2020-01-01T00:00:00+00:00", content_hash="h2")],
+    archive.save([make_article(fresh, fetched_at=utc_now(), published=OLD),
+                  make_article(stale, fetched_at="2020-01-01T00:00:00+00:00", content_hash="h2",
+                               published=OLD)],
                  [])
     archive.close()
     spider = news_spider(path, "https://news.example/", ARCHIVE_RECHECK_HOURS=24)
@@ -97,8 +149,9 @@ def _list_page_crawl(tmp_path, *, last_crawl: str, listed: list[str]):
 
     path = tmp_path / "archive.db"
     archive = Archive(path)
-    archive.save([make_article(KNOWN_A, fetched_at=utc_now()),
-                  make_article(KNOWN_B, fetched_at=utc_now(), content_hash="h2")], [])
+    archive.save([make_article(KNOWN_A, fetched_at=utc_now(), published=OLD),
+                  make_article(KNOWN_B, fetched_at=utc_now(), content_hash="h2",
+                               published=OLD)], [])
     crawl = archive.start_crawl("news", ["https://news.example/"])
     if last_crawl != "running":
         archive.finish_crawl(crawl, status=last_crawl, counts={}, outcomes={}, stats={})
