@@ -56,12 +56,31 @@ def words(text: str | None) -> list[str]:
     return (text or "").split()
 
 
-def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
+#: The token of a paragraph break in :func:`word_diff` runs (``paragraphs=True``).
+BREAK = "\n"
+
+
+def _tokens(text: str | None) -> list[str]:
+    """Words, with one BREAK token between paragraphs."""
+    tokens: list[str] = []
+    for paragraph in (text or "").split("\n"):
+        line = paragraph.split()
+        if line:
+            if tokens:
+                tokens.append(BREAK)
+            tokens.extend(line)
+    return tokens
+
+
+def word_diff(old: str | None, new: str | None, *, paragraphs: bool = False
+              ) -> list[tuple[str, str]]:
     """The word-level diff of two texts: (op, words) runs, op one of SAME, REMOVED, ADDED.
 
-    A replaced run is given as its removed words, then its added words.
+    A replaced run is given as its removed words, then its added words. With ``paragraphs``
+    the runs keep the paragraph breaks as BREAK tokens (for showing the diff).
     """
-    a, b = words(old), words(new)
+    split = _tokens if paragraphs else words
+    a, b = split(old), split(new)
     runs: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -131,10 +150,11 @@ def compare(old: Mapping[str, Any], new: Mapping[str, Any], *, min_change_words:
 
 def field_diffs(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterator[
         tuple[str, list[tuple[str, str]]]]:
-    """(field, word diff) of each VERSIONED field that differs, headline first."""
+    """(field, word diff) of each VERSIONED field that differs, headline first (the text's
+    with its paragraph breaks)."""
     for name in VERSIONED:
         if not _same(name, old.get(name), new.get(name)):
-            yield name, word_diff(old.get(name), new.get(name))
+            yield name, word_diff(old.get(name), new.get(name), paragraphs=name == "text")
 
 
 @cache

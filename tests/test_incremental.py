@@ -204,3 +204,54 @@ def test_pagination_links():
     assert is_pagination("https://n.example/archiv?ressort=x&seite=4")
     assert not is_pagination("https://n.example/?p=123")
     assert not is_pagination("https://n.example/2025/02/13/page-turner/")
+
+
+def test_a_known_article_is_rechecked_conditionally_after_new_urls(tmp_path):
+    """A known article due for a re-check is asked for with the validators of its last
+    response, after new URLs, and its 304 answer becomes a NotModified item; a sitemap
+    lastmod that moved brings back an article a link found fresh earlier in the crawl."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse, Response
+
+    from core.items import NotModified, utc_now
+    from crawler.incremental import RECHECK_PRIORITY
+    from pipelines.store import Archive
+    from tests.test_store import make_article
+
+    young = "https://news.example/2025/02/14/young/"
+    path = tmp_path / "archive.db"
+    archive = Archive(path)
+    archive.save([make_article(young, published=utc_now(), etag='"e1"',
+                               last_modified="Fri, 14 Feb 2025 10:00:00 GMT"),
+                  make_article(KNOWN_A, published=OLD, fetched_at=utc_now(), content_hash="h2",
+                               listed_dates={"sitemap": "2025-02-13T10:00:00+00:00"})])
+    archive.close()
+    spider = news_spider(path, "https://news.example/")
+    new = "https://news.example/2025/02/15/new/"
+    body = "".join(f'<a href="{u}">x</a>' for u in (young, new, KNOWN_A)).encode()
+    page = HtmlResponse("https://news.example/", body=b"<html><body>" + body + b"</body></html>",
+                        encoding="utf-8", request=Request("https://news.example/",
+                                                          meta={"site": 0, "via": "start"}))
+    requests = {r.url: r for r in spider.parse(page) if isinstance(r, Request)}
+    assert set(requests) == {young, new}  # KNOWN_A: old and fresh
+    recheck = requests[young]
+    assert recheck.headers[b"If-None-Match"] == b'"e1"'
+    assert recheck.headers[b"If-Modified-Since"] == b"Fri, 14 Feb 2025 10:00:00 GMT"
+    assert recheck.meta["handle_httpstatus_list"] == [304]
+    assert recheck.priority == RECHECK_PRIORITY < requests[new].priority == 0
+    assert b"If-None-Match" not in requests[new].headers
+
+    sitemap = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               b"<url><loc>" + KNOWN_A.encode() + b"</loc><lastmod>2025-02-13T12:00:00+00:00"
+               b"</lastmod></url></urlset>")
+    response = Response("https://news.example/sitemap.xml", body=sitemap,
+                        headers={"Content-Type": "application/xml"},
+                        request=Request("https://news.example/sitemap.xml",
+                                        meta={"site": 0, "via": "sitemap"}))
+    [again] = [r for r in spider.parse(response) if isinstance(r, Request)]
+    assert again.url == KNOWN_A
+    assert again.meta["listed_dates"] == {"sitemap": "2025-02-13T12:00:00+00:00"}
+
+    answer = Response(young, status=304, request=recheck)
+    [item] = list(spider.parse(answer))
+    assert isinstance(item, NotModified) and item.url == young
