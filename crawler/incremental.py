@@ -30,6 +30,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any, Self
 
 from scrapy import Request, Spider
@@ -50,14 +51,27 @@ RECHECK_PRIORITY = -10
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or datetime as an aware UTC datetime (naive ones taken as UTC)."""
+    """An ISO 8601 (sitemaps, Atom) or RFC 2822 (RSS) date or datetime as an aware UTC
+    datetime (naive ones taken as UTC)."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            parsed = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def same_date(a: str, b: str) -> bool:
+    """Whether two listing dates are the same (an RSS and an Atom feed write one date in two
+    ways); dates that do not parse are compared as text."""
+    first, second = parse_time(a), parse_time(b)
+    if first is not None and second is not None:
+        return first == second
+    return " ".join(a.split()) == " ".join(b.split())
 
 
 @dataclass(frozen=True)
@@ -116,7 +130,7 @@ def needs_fetch(known: Known, listed_via: str | None, listed_date: str | None,
     if listed_date:
         before = known.listed().get(listed_via or "")
         if before is not None:
-            if " ".join(str(before).split()) != " ".join(listed_date.split()):
+            if not same_date(str(before), listed_date):
                 return True  # the listing's date moved: the page changed, whatever the clocks
         else:
             changed = parse_time(listed_date)

@@ -70,6 +70,9 @@ def test_a_listing_date_that_moved_means_changed_whatever_the_clocks():
     assert needs_fetch(known, "sitemap", "2025-02-10T09:00:00+01:00", POLICY, NOW) is False
     assert needs_fetch(known, "sitemap", "2025-02-11T09:00:00+01:00", POLICY, NOW) is True
     assert needs_fetch(known, "feed", "Mon, 10 Feb 2025 08:00:00 GMT", POLICY, NOW) is False
+    # an RSS and an Atom feed write the same date in two ways: the same date
+    assert needs_fetch(known, "feed", "2025-02-10T08:00:00+00:00", POLICY, NOW) is False
+    assert needs_fetch(known, "feed", "2025-02-10T08:00:01+00:00", POLICY, NOW) is True
     # a kind not seen before: only a date later than the last fetch counts
     assert needs_fetch(known, "news-sitemap", "2025-02-11", POLICY, NOW) is False
 
