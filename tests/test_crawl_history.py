@@ -18,10 +18,9 @@ from email.utils import format_datetime
 
 import pytest
 import sqlite_utils
-from datasette.app import Datasette
-from datasette.utils import parse_metadata, tilde_encode
+from datasette.utils import tilde_encode
 
-from tests.conftest import ROOT, run_crawl
+from tests.conftest import run_crawl
 from tests.faultsite import (
     FaultSite,
     Hit,
@@ -33,6 +32,7 @@ from tests.faultsite import (
     prose,
     robots_txt,
 )
+from tests.test_datasette import archive_datasette
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 YOUNG = (NOW - timedelta(hours=3)).isoformat()  # re-checked at every crawl
@@ -171,9 +171,7 @@ def test_two_crawls_keep_every_version_and_fetch_only_what_changed(tmp_path):
         assert crawl_row["articles_updated"] == 3
 
     # the history and the diff in Datasette
-    ds = Datasette([str(archive)], metadata=parse_metadata((ROOT / "metadata.yml").read_text()),
-                   template_dir=str(ROOT / "datasette" / "templates"),
-                   plugins_dir=str(ROOT / "datasette" / "plugins"))
+    ds = archive_datasette(archive)
     page = asyncio.run(ds.client.get(f"/archive/articles/{tilde_encode(url['headline'])}"))
     assert page.status_code == 200
     assert "<h2>Versions (2)</h2>" in page.text

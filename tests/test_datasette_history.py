@@ -7,12 +7,10 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
-from datasette.utils import parse_metadata
 
 from pipelines.dedupe import content_hash
 from pipelines.store import Archive
-from tests.test_datasette import ROOT, article_path, get, get_json, make_article
+from tests.test_datasette import archive_datasette, article_path, get, get_json, make_article
 
 STORY = make_article(
     "https://news.example/2025/02/13/budget/",
@@ -51,12 +49,7 @@ def ds(tmp_path: Path):
                   edit(OTHER, text="A storm is coming. <script>alert(2)</script> Stay home.",
                        fetched_at="2025-02-15T11:00:00+00:00")])
     archive.close()
-    datasette = Datasette(
-        [str(tmp_path / "archive.db")],
-        metadata=parse_metadata((ROOT / "metadata.yml").read_text()),
-        template_dir=str(ROOT / "datasette" / "templates"),
-        plugins_dir=str(ROOT / "datasette" / "plugins"),
-    )
+    datasette = archive_datasette(tmp_path / "archive.db")
     yield datasette
     for database in datasette.databases.values():
         database.close()
@@ -96,9 +89,7 @@ def test_an_article_with_one_version_shows_no_diff(tmp_path):
     archive = Archive(tmp_path / "archive.db")
     archive.save([edit(STORY)])
     archive.close()
-    ds = Datasette([str(tmp_path / "archive.db")],
-                   template_dir=str(ROOT / "datasette" / "templates"),
-                   plugins_dir=str(ROOT / "datasette" / "plugins"))
+    ds = archive_datasette(tmp_path / "archive.db")
     html = get(ds, article_path(STORY.url)).text
     assert "<h2>Versions (1)</h2>" in html and 'class="version-diff"' not in html
 

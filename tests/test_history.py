@@ -105,13 +105,6 @@ def article(**kw):
     return make_article("https://news.example/2025/01/02/council/", **fields)
 
 
-@pytest.fixture
-def archive(tmp_path):
-    a = Archive(tmp_path / "archive.db")
-    yield a
-    a.close()
-
-
 def versions(archive):
     return list(archive.db.query("select * from versions order by url, version"))
 

@@ -258,3 +258,31 @@ def test_a_known_article_is_rechecked_conditionally_after_new_urls(tmp_path):
     answer = Response(young, status=304, request=recheck)
     [item] = list(spider.parse(answer))
     assert isinstance(item, NotModified) and item.url == young
+
+
+def test_a_second_listing_of_a_page_requested_this_crawl_gives_its_date_to_the_page(tmp_path):
+    """A new article found by a link, then listed by the sitemap, is requested once; the
+    sitemap's lastmod still reaches its page, so that the next crawl compares it."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse, Response
+
+    from core.items import Page
+
+    spider = news_spider(tmp_path / "archive.db", "https://news.example/")
+    new = "https://news.example/2025/02/15/new/"
+    home = HtmlResponse("https://news.example/",
+                        body=f'<html><body><a href="{new}">x</a></body></html>'.encode(),
+                        encoding="utf-8", request=Request("https://news.example/",
+                                                          meta={"site": 0, "via": "start"}))
+    [request] = [r for r in spider.parse(home) if isinstance(r, Request)]
+    sitemap = (b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+               b"<url><loc>" + new.encode() + b"</loc><lastmod>2025-02-15</lastmod></url></urlset>")
+    listed = Response("https://news.example/sitemap.xml", body=sitemap,
+                      headers={"Content-Type": "application/xml"},
+                      request=Request("https://news.example/sitemap.xml",
+                                      meta={"site": 0, "via": "sitemap"}))
+    assert [r for r in spider.parse(listed) if isinstance(r, Request)] == []
+    page = HtmlResponse(new, body=b"<html><body><p>Story</p></body></html>", encoding="utf-8",
+                        request=request)
+    [item] = [i for i in spider.parse(page) if isinstance(i, Page)]
+    assert item.listed_dates == {"sitemap": "2025-02-15"}

@@ -44,6 +44,9 @@ from crawler.sites import Site, load_sites, sites_from_start
 
 #: Request meta key: the listing date that led to the request, by kind ({"sitemap": lastmod}).
 LISTED = "listed_dates"
+#: Listing dates kept for pages not parsed yet (bounded: a page parsed before its second
+#: listing was read keeps only its first listing's date).
+MAX_LATE_LISTED = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -55,6 +58,9 @@ class NewsSpider(scrapy.Spider):
         self.sites: list[Site] = []
         self.known: KnownArticles | None = None
         self.stop_paging = False
+        # listing dates of URLs requested this crawl through another listing, merged into
+        # their page: the next crawl compares each kind of listing with its own date
+        self.late_listed: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -111,7 +117,7 @@ class NewsSpider(scrapy.Spider):
         if response.status == 304:  # a conditional re-check of a known article: unchanged
             yield NotModified(url=urls.normalize(response.request.url if response.request
                                                  else response.url),
-                              fetched_at=utc_now(), listed_dates=response.meta.get(LISTED, {}))
+                              fetched_at=utc_now(), listed_dates=self._listed_dates(response))
             return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         body = self._body(response)
@@ -190,7 +196,7 @@ class NewsSpider(scrapy.Spider):
             discovered_via=response.meta.get("via", "link"),
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
-            listed_dates=response.meta.get(LISTED, {}),
+            listed_dates=self._listed_dates(response),
         )
 
     def _lists_only_known_articles(self, base: str, hrefs: list[str],
@@ -226,6 +232,14 @@ class NewsSpider(scrapy.Spider):
         yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _listed_dates(self, response: Response) -> dict[str, str]:
+        """The dates the listings of this crawl gave the page, by kind of listing."""
+        listed = dict(response.meta.get(LISTED) or {})
+        request = response.request
+        if self.late_listed and request is not None:
+            listed.update(self.late_listed.pop(request.url, {}))
+        return listed
 
     def _body(self, response: Response) -> bytes:
         """The body, gunzipped when it is a ``.gz`` sitemap served as a file."""
@@ -263,8 +277,10 @@ class NewsSpider(scrapy.Spider):
             if not first and not lastmod:
                 return
         known = self.known.lookup(normalized) if self.known is not None else None
-        if not first and known is None:
-            return  # a new URL, requested already
+        if not first and known is None:  # a new URL, requested already
+            if lastmod and len(self.late_listed) < MAX_LATE_LISTED:
+                self.late_listed.setdefault(normalized, {})[via] = lastmod
+            return
         if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
             return
