@@ -276,11 +276,12 @@ class NewsSpider(scrapy.Spider):
             first = links.first_time(normalized) and first
             if not first and not lastmod:
                 return
+        if not first and lastmod and len(self.late_listed) < MAX_LATE_LISTED:
+            # seen already this crawl: if it was requested, its page gets this date too
+            self.late_listed.setdefault(normalized, {})[via] = lastmod
         known = self.known.lookup(normalized) if self.known is not None else None
-        if not first and known is None:  # a new URL, requested already
-            if lastmod and len(self.late_listed) < MAX_LATE_LISTED:
-                self.late_listed.setdefault(normalized, {})[via] = lastmod
-            return
+        if not first and known is None:
+            return  # a new URL, requested already
         if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
             return
