@@ -359,13 +359,15 @@ class Archive:
                 elif outcomes[url] == "reextracted":
                     self._record_extractor_change(old, article, row["versions"])
                 else:
-                    # Leave the row (and so the FTS index) alone; only mark it seen.
+                    # Leave the row (and so the FTS index) alone; only mark it seen. The
+                    # same hash: this extractor sees the latest version as it is stored.
                     self.db.execute(
                         "UPDATE articles SET last_seen = ?, http_status = ?, gone_status = NULL, "
-                        "gone_at = NULL, etag = ?, last_modified = ?, "
-                        "extractor = coalesce(nullif(extractor, ''), ?) WHERE url = ?",
+                        "gone_at = NULL, etag = ?, last_modified = ?, extractor = CASE WHEN "
+                        "content_hash = ? THEN ? ELSE coalesce(nullif(extractor, ''), ?) END "
+                        "WHERE url = ?",
                         [now, article.http_status, article.etag, article.last_modified,
-                         article.extractor, url],
+                         article.content_hash, article.extractor, article.extractor, url],
                     )
                     self._patch_listed_dates(url, article.listed_dates)
                     continue

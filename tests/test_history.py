@@ -163,6 +163,15 @@ def test_another_extractor_records_a_change_on_the_latest_version(archive):
     assert json.loads(versions(archive)[1]["changed"]) == ["title"]
 
 
+def test_an_unchanged_article_seen_by_a_new_extractor_is_compared_with_it_from_then_on(archive):
+    """The same hash through a new extractor: the latest version is what the new extractor
+    sees, so a later edit through it is a version, not an extractor change."""
+    archive.save([article()])
+    assert archive.save([article(extractor="x 2+bbb")]) == {article().url: "unchanged"}
+    edit = article(title="Council rejects the plan", extractor="x 2+bbb")
+    assert archive.save([edit]) == {edit.url: "updated"}
+
+
 def test_not_modified_moves_only_last_seen_and_listing_dates(archive):
     a = article(listed_dates={"sitemap": "2025-01-02"}, etag='"v1"')
     archive.save([a])
