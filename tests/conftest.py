@@ -68,6 +68,16 @@ def news_spider(archive: Path, start: str, **settings: object) -> Any:
     return NewsSpider.from_crawler(crawler, start=start)
 
 
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Any]:
+    """An empty archive file, opened (and migrated) as a crawl opens it."""
+    from pipelines.store import Archive
+
+    opened = Archive(tmp_path / "archive.db")
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(scope="session")
 def demo_site() -> Iterator:
     """The bundled demo news site, served on a free port of 127.0.0.1 for the whole session."""
