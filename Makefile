@@ -10,7 +10,7 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install lock demo serve test test-fast test-latest lint clean bench bench-extract
+.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract
 
 # The venv holds exactly the versions of requirements.lock (hashes checked; made anew when the
 # lock or pyproject.toml changes, so nothing stays from an older lock), then the project
@@ -56,6 +56,17 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+## test-lowest: the suite on the oldest versions pyproject.toml allows (checks its floors; not in CI)
+LOWEST_VENV ?= .venv-lowest
+test-lowest: install
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
+		--python-version 3.11 -o $(LOWEST_VENV)/versions.txt
+	$(BIN)/uv pip install --quiet --python $(LOWEST_VENV)/bin/python -r $(LOWEST_VENV)/versions.txt
+	$(BIN)/uv pip install --quiet --python $(LOWEST_VENV)/bin/python --no-deps -e .
+	$(LOWEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
 ## test-latest: the suite on the newest releases of the direct dependencies (no lock; not in CI)
 LATEST_VENV ?= .venv-latest
 test-latest:
@@ -70,7 +81,7 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .venv-latest .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .venv-latest .venv-lowest .pytest_cache .ruff_cache *.egg-info
 
 ## bench-extract: extraction quality and speed on ../shared/bench/extraction (BENCH_DATA=…)
 BENCH_DATA ?= ../shared/bench/extraction
