@@ -164,6 +164,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
+        site = self.sites[response.meta.get("site", 0)]
         yield Page(
             url=response.url,
             requested_url=redirects[0],
@@ -171,6 +172,7 @@ class NewsSpider(scrapy.Spider):
             html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
+            override=site.override(response.url),
         )
 
     def _lists_only_known_articles(self, base: str, hrefs: list[str],
@@ -219,8 +221,8 @@ class NewsSpider(scrapy.Spider):
 
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
-        """A request for ``url``, unless this crawl has requested it already or it is an
-        article archived recently (:class:`KnownArticles`).
+        """A request for ``url`` as given (made absolute), unless this crawl has requested
+        it already or it is an article archived recently (:class:`KnownArticles`).
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
@@ -239,7 +241,10 @@ class NewsSpider(scrapy.Spider):
         if self.known is not None and self.known.is_fresh(normalized, lastmod):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
             return
-        request = self._request(normalized, site, via)
+        # the URL as the site gave it: some servers answer a reordered or trimmed query
+        # (``?idx=8576&page=1&find=``) with another page or a 404; the normalised form is
+        # only the archive's key and the duplicate filter's
+        request = self._request(absolute, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
         if self.known is not None:
