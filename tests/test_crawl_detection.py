@@ -21,8 +21,6 @@ from w3lib.url import safe_url_string
 from tests.conftest import SHARED, run_crawl
 from tests.faultsite import FaultSite, Resp, article_response, html_response, prose
 
-pytestmark = pytest.mark.e2e
-
 BENCH = SHARED / "bench" / "extraction" / "scrapinghub"
 NONARTICLES = Path(__file__).parent / "data" / "nonarticles"
 #: sitemap-only crawls: the pages' own links lead to paths this server does not have
