@@ -50,3 +50,37 @@ def test_longest_text_block_counts_one_container_not_teasers_in_cards():
                                   "/newsletters", "/cookie-policy"])
 def test_legal_help_and_job_pages_are_known_by_their_usual_names(path):
     assert url_shape("https://news.example" + path)[0] is False
+
+
+def test_sites_toml_patterns_decide_not_articles_first(tmp_path):
+    from crawler.sites import load_sites
+
+    sites = tmp_path / "sites.toml"
+    sites.write_text('[[site]]\nstart = ["https://news.example/"]\n'
+                     'articles = ["/dossiers/"]\nnot_articles = ["/dossiers/live-"]\n')
+    site = load_sites(sites)[0]
+    assert site.override("https://news.example/dossiers/4711") == (
+        True, "sites.toml articles pattern '/dossiers/'")
+    assert site.override("https://news.example/dossiers/live-night") == (
+        False, "sites.toml not_articles pattern '/dossiers/live-'")
+    assert site.override("https://news.example/2025/01/02/story/") is None
+
+
+def test_an_override_wins_over_the_url_and_the_text_but_not_over_an_empty_page():
+    from core.items import Article, Page
+    from pipelines.article import NotArticle, page_to_article
+
+    short = "<html><body><p>A short item of a dossier, only a few words long.</p></body></html>"
+    tag = "https://news.example/tag/dossier/"
+
+    def verdict(html: str, override: tuple[bool, str] | None) -> Article | NotArticle:
+        return page_to_article(Page(url=tag, requested_url=tag, status=200, html=html,
+                                    fetched_at="2026-01-01", override=override))
+
+    assert verdict(short, None) == NotArticle(tag, "url looks like a tag/category/author page")
+    assert isinstance(verdict(short, (True, "sites.toml articles pattern '/tag/'")), Article)
+    assert verdict(short, (False, "sites.toml not_articles pattern 'x'")) == NotArticle(
+        tag, "sites.toml not_articles pattern 'x'")
+    empty = verdict("<html><body></body></html>", (True, "sites.toml articles pattern 'y'"))
+    assert isinstance(empty, NotArticle) and empty.reason.startswith(
+        "sites.toml articles pattern 'y', but ")
