@@ -68,6 +68,16 @@ def news_spider(archive: Path, start: str, **settings: object) -> Any:
     return NewsSpider.from_crawler(crawler, start=start)
 
 
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Any]:
+    """An empty archive file, opened (and migrated) as a crawl opens it."""
+    from pipelines.store import Archive
+
+    opened = Archive(tmp_path / "archive.db")
+    yield opened
+    opened.close()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The real crawls (``tests/test_crawl*.py``) are the ``e2e`` tests: ``-m "not e2e"``
     leaves them out."""

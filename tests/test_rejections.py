@@ -42,12 +42,9 @@ def test_a_page_archived_later_is_no_longer_listed_as_refused(tmp_path):
 def test_datasette_counts_refused_pages_per_site_and_reason(tmp_path):
     """The "Pages not archived, by reason" query of metadata.yml, on a real archive."""
     import asyncio
-    from pathlib import Path
 
-    from datasette.app import Datasette
-    from datasette.utils import parse_metadata
+    from tests.test_datasette import archive_datasette
 
-    root = Path(__file__).resolve().parent.parent
     archive = Archive(tmp_path / "archive.db")
     refused = [
         ("https://a.example/tag/x/", "url looks like a tag/category/author page"),
@@ -60,8 +57,7 @@ def test_datasette_counts_refused_pages_per_site_and_reason(tmp_path):
     archive.save_rejections([rejection_row(page(url, "2026-01-01T00:00:00+00:00"), why)
                              for url, why in refused])
     archive.close()
-    ds = Datasette([str(tmp_path / "archive.db")],
-                   metadata=parse_metadata((root / "metadata.yml").read_text()))
+    ds = archive_datasette(tmp_path / "archive.db")
 
     def rows(query: str) -> list[dict]:
         response = asyncio.run(ds.client.get(
