@@ -33,6 +33,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m003_gone_articles",
         "m004_boilerplate_blocks",
         "m005_versions",
+        "m006_rejections",
     ]
     assert archive.db["articles"].pks == ["url"]
 

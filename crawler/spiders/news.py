@@ -186,6 +186,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
+        site = self.sites[response.meta.get("site", 0)]
         headers = response.headers
         yield Page(
             url=response.url,
@@ -194,6 +195,7 @@ class NewsSpider(scrapy.Spider):
             html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
+            override=site.override(response.url),
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             listed_dates=self._listed_dates(response),
@@ -253,9 +255,9 @@ class NewsSpider(scrapy.Spider):
 
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
-        """A request for ``url``, unless this crawl has requested it already or it is an
-        article archived recently (:class:`KnownArticles`). A known article is re-checked
-        with a conditional request, after the new URLs.
+        """A request for ``url`` as given (made absolute), unless this crawl has requested
+        it already or it is an article archived recently (:class:`KnownArticles`). A known
+        article is re-checked with a conditional request, after the new URLs.
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
@@ -285,7 +287,10 @@ class NewsSpider(scrapy.Spider):
         if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
             return
-        request = self._request(normalized, site, via)
+        # the URL as the site gave it: some servers answer a reordered or trimmed query
+        # (``?idx=8576&page=1&find=``) with another page or a 404; the normalised form is
+        # only the archive's key and the duplicate filter's
+        request = self._request(absolute, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
             request.meta[LISTED] = {via: lastmod}
