@@ -7,6 +7,10 @@ fetch_recorded = object()
 #: new blocks boilerplate: the store re-cleans the site's archived articles.
 boilerplate_learnt = object()
 
+#: Sent with ``row=`` (a ``rejections`` row: url, site, reason, failed, fetched_at) for every
+#: fetched page that gave no article, so that the reason is kept where a user sees it.
+page_rejected = object()
+
 #: Sent with ``exchange=`` (a core.warc.Exchange) for every HTML response, body as received:
 #: the WARC writer (pipelines/warc.py) writes and indexes it.
 response_captured = object()

@@ -1,19 +1,21 @@
 """Which extractor produced an article's text: the identity each article row records.
 
 Extraction keeps improving, so a text is only comparable with another produced by the same
-extractor. The identity names the versions of news-archiver and trafilatura and a hash of
-the settings that change what extraction keeps (:data:`EXTRACTION_SETTINGS`), e.g.
-``news-archiver 0.1.0; trafilatura 2.3.1; settings 3f9c0a1b2c4d``. ``scrapy reextract``
-(pipelines/reextract.py) stamps it on the rows it re-extracts, a crawl on the rows it stores.
+extractor. The identity is :func:`pipelines.history.extractor_identity` (trafilatura's version
+and a hash of the project's extraction code) and a hash of the settings that change what
+extraction keeps (:data:`EXTRACTION_SETTINGS`), e.g.
+``trafilatura 2.3.1+3f2a9c1b0d4e; settings 332f1e4a1d7c``. A crawl stamps it on the articles
+it extracts (pipelines/stages.py), ``scrapy reextract`` on the rows it re-extracts; versions
+are compared like for like with it (pipelines/history.py).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
+
+from pipelines.history import extractor_identity as code_identity
 
 #: Settings that change what extraction keeps of a page, with how to read each one.
 EXTRACTION_SETTINGS = {
@@ -22,22 +24,13 @@ EXTRACTION_SETTINGS = {
 }
 
 
-@functools.cache
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def extraction_settings(settings: Any) -> dict[str, Any]:
     """The extraction settings' values (a Scrapy ``Settings``), typed."""
     return {name: getattr(settings, how)(name) for name, how in EXTRACTION_SETTINGS.items()}
 
 
 def extractor_identity(settings: Any) -> str:
-    """The identity of the extractor these settings make."""
+    """The identity of the extractor the project's code and these settings make."""
     values = json.dumps(extraction_settings(settings), sort_keys=True)
     digest = hashlib.sha256(values.encode("utf-8")).hexdigest()[:12]
-    return (f"news-archiver {_version('news-archiver')}; "
-            f"trafilatura {_version('trafilatura')}; settings {digest}")
+    return f"{code_identity()}; settings {digest}"

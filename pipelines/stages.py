@@ -20,12 +20,17 @@ from sqlite_utils import Database
 from twisted.internet import task
 
 from core import outcomes
-from core.items import Article, FetchFailure, NewsListing, Page, utc_now
+from core.items import Article, FetchFailure, NewsListing, NotModified, Page, utc_now
 from core.lock import ArchiveLock
 from core.paths import project_path
-from core.signals import boilerplate_learnt, fetch_recorded, warc_records_written
+from core.signals import (
+    boilerplate_learnt,
+    fetch_recorded,
+    page_rejected,
+    warc_records_written,
+)
 from core.urls import normalize
-from pipelines.article import NotArticle, page_to_article, url_verdict
+from pipelines.article import NotArticle, page_to_article, page_verdict
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -34,7 +39,7 @@ from pipelines.boilerplate import (
     save_blocks,
 )
 from pipelines.extractor import extractor_identity
-from pipelines.store import Archive
+from pipelines.store import Archive, rejection_row
 from pipelines.workers import ExtractorPool
 
 logger = logging.getLogger(__name__)
@@ -87,7 +92,7 @@ class ExtractPipeline:
         if not isinstance(item, Page):
             return item
         extraction = None
-        if url_verdict(item.url) is None:  # else no worker spends 30-60 ms on a list page
+        if page_verdict(item) is None:  # else no worker spends 30-60 ms on a list page
             extraction = await self.pool.extract(item.html, item.url)  # never raises
             if extraction.cascade_fallback:
                 self._cascade_fallback(extraction.cascade_fallback)
@@ -97,6 +102,8 @@ class ExtractPipeline:
             self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
             if result.failed:
                 logger.warning("Extraction failed on %s: %s", item.url, result.reason)
+            row = rejection_row(item, result.reason, result.failed)
+            self.crawler.signals.send_catch_log(page_rejected, row=row)
             raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
         result.extractor, result.extracted_at = self.extractor, utc_now()
         site = self.sites.get(result.site)
@@ -131,19 +138,23 @@ class StorePipeline:
         self.path = project_path(settings.get("ARCHIVE_DB"))
         self.lock = ArchiveLock(self.path)
         self.lock.acquire()  # raises ArchiveBusy: the crawl does not start
-        self.archive = Archive(self.path)
+        self.archive = Archive(self.path,
+                               min_change_words=settings.getint("ARCHIVE_MIN_CHANGE_WORDS", 1))
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.rejections: list[dict[str, Any]] = []
+        self.not_modified: list[NotModified] = []
         self.warc_records: list[dict[str, Any]] = []  # WARC index rows, records on disk
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
         crawler.signals.connect(self.boilerplate_learnt, signal=boilerplate_learnt)
+        crawler.signals.connect(self.page_rejected, signal=page_rejected)
         crawler.signals.connect(self.warc_records_written, signal=warc_records_written)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -162,13 +173,16 @@ class StorePipeline:
             self.articles.append(clean_article(item, knowledge) if knowledge else item)
         elif isinstance(item, NewsListing):
             self.listings.append(item)
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
         elif isinstance(item, FetchFailure):
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
                 "outcome": outcomes.failure_outcome(item.error), "error": item.error,
             })
-        if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
+        if (len(self.articles) + len(self.fetches) + len(self.listings)
+                + len(self.not_modified) >= self.batch_size):
             self.flush()
         return item
 
@@ -178,6 +192,9 @@ class StorePipeline:
         elif row["status"] in (404, 410):
             self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
+
+    def page_rejected(self, row: dict[str, Any]) -> None:
+        self.rejections.append({"crawl_id": self.crawl_id, **row})
 
     def warc_records_written(self, rows: list[dict[str, Any]]) -> None:
         self.warc_records.extend(rows)
@@ -195,13 +212,16 @@ class StorePipeline:
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
         if not (self.articles or self.fetches or self.listings or self.gone
-                or self.warc_records):
+                or self.not_modified or self.warc_records):
+            self._flush_rejections()
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
+        not_modified, self.not_modified = self.not_modified, []
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
         warc_records, self.warc_records = self.warc_records, []
         try:
-            written = self.archive.save(articles, fetches, listings, gone, warc_records)
+            written = self.archive.save(articles, fetches, listings, gone, not_modified,
+                                        warc_records)
         except sqlite3.Error:
             # The transaction was rolled back: keep the rows and try again at the next flush
             # (a locked or momentarily full disk must not lose what was extracted).
@@ -210,11 +230,27 @@ class StorePipeline:
             self.stats.inc_value("archive/store_error")
             self.articles[:0], self.fetches[:0] = articles, fetches
             self.listings[:0], self.gone[:0] = listings, gone
+            self.not_modified[:0] = not_modified
             self.warc_records[:0] = warc_records
             return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else
                                  f"archive/articles/{outcome}")
+        self._flush_rejections()
+
+    def _flush_rejections(self) -> None:
+        """Keep why each fetched page gave no article (its own transaction: a failure keeps
+        the rows for the next flush and never holds back the articles)."""
+        if not self.rejections:
+            return
+        rows, self.rejections = self.rejections, []
+        try:
+            self.archive.save_rejections(rows)
+        except sqlite3.Error:
+            logger.exception("Writing %d rejection(s) to %s failed; will retry", len(rows),
+                             self.path)
+            self.stats.inc_value("archive/store_error")
+            self.rejections[:0] = rows
 
     def close_spider(self) -> None:
         if self.flusher.running:
