@@ -96,7 +96,8 @@ def test_unknown_records_are_not_found(replay):
 def test_the_article_page_links_to_its_archived_page(replay):
     ds, record_id = replay
     html = get(ds, "/archive/articles/https~3A~2F~2Fnews.example~2Fstory").text
-    assert f'href="/archive/-/archived/{record_id}"' in html
+    # the article's link, and its version 1's in the versions list
+    assert html.count(f'href="/archive/-/archived/{record_id}"') == 2
 
 
 def free_port() -> int:

@@ -65,9 +65,12 @@ async def history(datasette: Any, database: str, url: str, selected: str | None
     db = datasette.get_database(database)
     if VERSIONS not in await db.table_names():
         return {}
+    # each version's archived page (WARC record), in archives that keep them
+    record = ("warc_record_id" if "warc_record_id" in await db.table_columns(VERSIONS)
+              else "null as warc_record_id")
     result = await db.execute(
         "select version, fetched_at, changed, words_added, words_removed, extractor, "
-        "extractor_changes from versions where url = ? order by version", [url])
+        f"extractor_changes, {record} from versions where url = ? order by version", [url])
     versions = [
         {**dict(row), "changed": _json_list(row["changed"]),
          "extractor_changes": _json_list(row["extractor_changes"]),
