@@ -28,12 +28,12 @@ from twisted.python.failure import Failure
 
 from core import urls
 from core.items import FetchFailure, NewsListing, Page, utc_now
-from core.outcomes import SKIPPED_KNOWN
+from core.outcomes import SKIPPED_KNOWN, RefusedOffsite, SkippedKnown, failure_outcome
 from core.paths import project_path
 from core.urls import url_shape
 from crawler import discovery
 from crawler.encoding import detect_encoding
-from crawler.incremental import CHECKED, KNOWN, KnownArticles
+from crawler.incremental import CHECKED, KnownArticles
 from crawler.sites import Site, load_sites, sites_from_start
 
 
@@ -196,14 +196,14 @@ class NewsSpider(scrapy.Spider):
         Off-site links are only counted (by OffsiteMiddleware): they are not this archive's
         business, and a news page has dozens of them.
         """
-        if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        if not failure.check(IgnoreRequest) or failure.check(HttpError, RefusedOffsite,
+                                                             SkippedKnown):
             return
         request = failure.request
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        if "offsite" in error.lower() or KNOWN in error:
-            return
         self.logger.info("Refused %s: %s", request.url, error)
-        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now(),
+                           outcome=failure_outcome(failure.value))
 
     # -- helpers --------------------------------------------------------------------------
 
