@@ -28,6 +28,9 @@ EXTRACT_ERROR = "archive/extract_error"
 GONE = "archive/gone"
 #: links to known, fresh articles not requested (a link found on several pages counts each time)
 SKIPPED_KNOWN = "archive/skipped_known"
+#: ``archive/discovery_error/<kind>``: links, feed or sitemap entries too malformed to follow
+#: (each costs that entry only, not the page it is on); kinds: link, feed, sitemap, canonical
+DISCOVERY_ERROR = "archive/discovery_error"
 #: ``archive/failure/<outcome>``: failed attempts by outcome label, counted as they are recorded.
 FAILURE_PREFIX = "archive/failure/"
 
@@ -114,6 +117,7 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "refused_offsite": int(stats.get("offsite/filtered", 0)),
         "gone": int(stats.get(GONE, 0)),
         "skipped_known": int(stats.get(SKIPPED_KNOWN, 0)),
+        "discovery_error": int(stats.get(DISCOVERY_ERROR, 0)),
     }
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
