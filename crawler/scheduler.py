@@ -11,7 +11,7 @@ killed), so memory stays flat. With a ``JOBDIR`` it behaves as Scrapy's.
 queue per download slot, the least busy site first) that also leaves out, when it picks the
 next request, every site that must not be hit yet (its :class:`~crawler.pacing.SitePacer`
 hold: Crawl-delay, Retry-After) or that already has as many requests in the downloader as
-its slot may download at once. A waiting request therefore waits here, holding nothing:
+its slot can start without waiting. A waiting request therefore waits here, holding nothing:
 the other sites' requests go on. A retry that must wait its back-off (``archive_wait`` meta)
 is kept aside in memory until it is due.
 """
@@ -85,21 +85,35 @@ class _PacedSlots(DownloaderInterface):
     def get_slot_key(self, request: Request) -> str:
         return site_of(request)
 
-    def concurrency(self, site: str) -> int:
+    def room(self, site: str) -> int:
+        """How many of the site's requests may be in the downloader at once.
+
+        Its slot's concurrency, so that no request waits inside the downloader for one of
+        the site's places. Twice that when the slot has no delay: a request then waits there
+        only for a transfer to end, and starts the moment one does, without a round through
+        the engine (a delay would make it wait that delay, holding a global place).
+        """
         slot = self.downloader.slots.get(site)
         if slot is not None:
-            return slot.concurrency
+            return slot.concurrency if slot.delay else 2 * slot.concurrency
         settings = self.downloader.per_slot_settings.get(site, {})
         return int(settings.get("concurrency", self.downloader.domain_concurrency))
 
     def stats(self, possible_slots: Iterable[str]) -> list[tuple[int, str]]:
-        # every request from fetch() on, including those a middleware still holds (robots.txt
-        # not read yet): Downloader.active, at most CONCURRENT_REQUESTS long
-        busy = Counter(site_of(r) for r in self.downloader.active)
+        busy = self.busy()
         return [
             (busy[site], site) for site in possible_slots
-            if busy[site] < self.concurrency(site) and self.pacer.ready(site)
+            if busy[site] < self.room(site) and self.pacer.ready(site)
         ]
+
+    def busy(self) -> Counter[str]:
+        """Requests per site that are in the downloader and not answered yet: in its slot
+        (queued or transferring), or on their way there through the middlewares (waiting
+        for robots.txt, say). Responses on their way back hold no place of the site."""
+        slots = self.downloader.slots
+        busy = Counter({site: len(slot.active) for site, slot in slots.items() if slot.active})
+        busy.update(site_of(r) for r in self.downloader.active if "download_slot" not in r.meta)
+        return busy
 
 
 class PacedPriorityQueue(DownloaderAwarePriorityQueue):

@@ -11,6 +11,7 @@ import inspect
 
 import pytest
 from scrapy import Request, Spider
+from scrapy.core.downloader import Slot
 from scrapy.squeues import FifoMemoryQueue, PickleFifoDiskQueue
 from scrapy.utils.test import get_crawler
 
@@ -124,6 +125,21 @@ def test_a_site_with_all_its_download_slots_busy_is_skipped(crawler):
     assert urls(queue) == ["http://idle.example/1"]
     active.pop()
     assert urls(queue) == ["http://busy.example/1"]
+
+
+@pytest.mark.parametrize("delay,room", [(0, 4), (0.5, 2)])
+def test_a_slot_without_delay_may_queue_one_request_per_transfer(crawler, delay, room):
+    """Without a download delay a request queued in the slot starts the moment a transfer
+    ends; with one, it would only wait the delay there, holding a global place."""
+    crawler.engine.downloader.slots["site.example"] = Slot(2, delay, 0)
+    queue = queue_of(crawler)
+    for i in range(6):
+        queue.push(req(f"http://site.example/{i}"))
+    popped = []
+    while (request := queue.pop()) is not None:
+        popped.append(request)
+        crawler.engine.downloader.active.add(request)
+    assert len(popped) == room
 
 
 def test_the_least_busy_site_goes_first(crawler):
