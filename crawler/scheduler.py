@@ -21,6 +21,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import os
+import pickle
 import shutil
 import tempfile
 from collections import Counter
@@ -130,11 +131,15 @@ class PacedPriorityQueue(DownloaderAwarePriorityQueue):
         self._wake_call: Any = None
 
     def push(self, request: Request) -> None:
-        wait = request.meta.pop(WAIT_META, 0) or 0
+        wait = request.meta.get(WAIT_META) or 0
         if wait > 0:
+            if self.key:  # a disk queue: refuse now what it could not store when due
+                _check_serializable(request, self.crawler)
+            del request.meta[WAIT_META]
             due = self.pacer.clock() + float(wait)
             heapq.heappush(self.waiting, (due, next(self._order), request))
             return
+        request.meta.pop(WAIT_META, None)
         super().push(request)
 
     def pop(self) -> Request | None:
@@ -191,6 +196,15 @@ class PacedPriorityQueue(DownloaderAwarePriorityQueue):
     def _wake(self) -> None:
         self.wake_at = None
         wake_engine(self.crawler)
+
+
+def _check_serializable(request: Request, crawler: Crawler) -> None:
+    """Raise ValueError, as Scrapy's disk queues do, for a request they could not store: the
+    scheduler then keeps it in its memory queue instead."""
+    try:
+        pickle.dumps(request.to_dict(spider=crawler.spider), protocol=4)
+    except Exception as error:
+        raise ValueError(f"cannot serialize {request}: {error}") from error
 
 
 def wake_engine(crawler: Crawler) -> None:

@@ -8,6 +8,7 @@ injected, so that no test sleeps.
 from __future__ import annotations
 
 import inspect
+import threading
 
 import pytest
 from scrapy import Request, Spider
@@ -166,6 +167,14 @@ def test_waiting_retries_are_kept_when_the_queue_is_closed(crawler, tmp_path, cl
     again = queue_of(crawler, str(tmp_path), PickleFifoDiskQueue, startprios=state)
     assert len(again) == 1
     assert again.pop().url == "http://flaky.example/a"
+
+
+def test_a_waiting_retry_a_disk_queue_could_not_store_is_refused_at_once(crawler, tmp_path):
+    """As Scrapy's disk queues do (ValueError), so that the scheduler keeps it in memory."""
+    queue = queue_of(crawler, str(tmp_path), PickleFifoDiskQueue)
+    with pytest.raises(ValueError):
+        queue.push(req("http://flaky.example/a", **{WAIT_META: 3.0, "lock": threading.Lock()}))
+    assert len(queue) == 0
 
 
 def test_nothing_due_means_no_wake_up(crawler):
