@@ -23,6 +23,10 @@ from twisted.internet import error as twisted_error
 STORED_NEW = "archive/articles/new"
 STORED_UPDATED = "archive/articles/updated"
 STORED_UNCHANGED = "archive/articles/unchanged"
+#: known articles that answered 304 Not Modified to a conditional request
+NOT_MODIFIED = "archive/articles/not_modified"
+#: known articles whose text differs only as a newer extractor sees it (no new version)
+STORED_REEXTRACTED = "archive/articles/reextracted"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
 #: pages extracted with trafilatura's bare_extraction because the installed trafilatura failed
@@ -101,6 +105,8 @@ def failure_outcome(exception: BaseException) -> str:
 
 
 def response_outcome(status: int) -> str:
+    if status == 304:
+        return "not_modified"  # a conditional request for a known article: nothing changed
     if status >= 400:
         return f"http_{status}"
     if 300 <= status < 400:
@@ -114,6 +120,8 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "stored_new": int(stats.get(STORED_NEW, 0)),
         "stored_updated": int(stats.get(STORED_UPDATED, 0)),
         "unchanged": int(stats.get(STORED_UNCHANGED, 0)),
+        "not_modified": int(stats.get(NOT_MODIFIED, 0)),
+        "reextracted": int(stats.get(STORED_REEXTRACTED, 0)),
         "not_article": int(stats.get(NOT_ARTICLE, 0)),
         "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
         "extraction_fallback": int(stats.get(EXTRACTION_FALLBACK, 0)),
@@ -147,7 +155,8 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
         "pages": int(stats.get("response_received_count", 0)),
         "articles_new": outcomes.get("stored_new", 0),
         "articles_updated": outcomes.get("stored_updated", 0),
-        "articles_unchanged": outcomes.get("unchanged", 0),
+        "articles_unchanged": outcomes.get("unchanged", 0) + outcomes.get("not_modified", 0)
+        + outcomes.get("reextracted", 0),
         "not_articles": outcomes.get("not_article", 0),
         "errors": errors,
     }

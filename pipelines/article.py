@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from core.items import Article, Page
 from core.urls import canonical_url, host, url_shape
 from pipelines.boilerplate import SiteBoilerplate
+from pipelines.dates import vet_dates
 from pipelines.extraction import Extraction, apply_site_knowledge
+from pipelines.history import extractor_identity
 from pipelines.keys import article_hash
 
 LOGGER = logging.getLogger(__name__)
@@ -86,16 +88,22 @@ def page_to_article(
 
 
 def article_from_page(page: Page, extraction: Extraction) -> Article:
-    """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts."""
+    """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts.
+
+    Dates are vetted against the fetch time (:func:`pipelines.dates.vet_dates`: a published
+    date after the fetch is rejected and ``sources`` says so) before they are hashed."""
     url = canonical_url(page.url, extraction.canonical)
+    sources = dict(extraction.sources)
+    dates = vet_dates({"published": extraction.published, "modified": extraction.modified},
+                      sources, page.fetched_at)
     return Article(
         url=url,
         fetched_url=page.url,
         site=host(url),
         title=extraction.title,
         author=extraction.author,
-        published=extraction.published,
-        modified=extraction.modified,
+        published=dates["published"],
+        modified=dates["modified"],
         language=extraction.language,
         site_name=extraction.site_name,
         description=extraction.description,
@@ -103,9 +111,13 @@ def article_from_page(page: Page, extraction: Extraction) -> Article:
         image=extraction.image,
         text=extraction.text,
         word_count=extraction.word_count,
-        content_hash=article_hash(extraction),
+        content_hash=article_hash(extraction, **dates),
         http_status=page.status,
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
-        sources=dict(extraction.sources),
+        sources=sources,
+        etag=page.etag,
+        last_modified=page.last_modified,
+        listed_dates=dict(page.listed_dates),
+        extractor=extractor_identity(),
     )

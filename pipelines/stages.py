@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from twisted.internet import task
 
 from core import outcomes
-from core.items import Article, FetchFailure, NewsListing, Page
+from core.items import Article, FetchFailure, NewsListing, NotModified, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
 from core.signals import boilerplate_learnt, fetch_recorded
@@ -128,13 +128,15 @@ class StorePipeline:
         self.path = project_path(settings.get("ARCHIVE_DB"))
         self.lock = ArchiveLock(self.path)
         self.lock.acquire()  # raises ArchiveBusy: the crawl does not start
-        self.archive = Archive(self.path)
+        self.archive = Archive(self.path,
+                               min_change_words=settings.getint("ARCHIVE_MIN_CHANGE_WORDS", 1))
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.not_modified: list[NotModified] = []
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
@@ -157,13 +159,16 @@ class StorePipeline:
             self.articles.append(clean_article(item, knowledge) if knowledge else item)
         elif isinstance(item, NewsListing):
             self.listings.append(item)
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
         elif isinstance(item, FetchFailure):
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
                 "outcome": item.outcome, "error": item.error,
             })
-        if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
+        if (len(self.articles) + len(self.fetches) + len(self.listings)
+                + len(self.not_modified) >= self.batch_size):
             self.flush()
         return item
 
@@ -186,12 +191,14 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not (self.articles or self.fetches or self.listings or self.gone):
+        if not (self.articles or self.fetches or self.listings or self.gone
+                or self.not_modified):
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
+        not_modified, self.not_modified = self.not_modified, []
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
         try:
-            written = self.archive.save(articles, fetches, listings, gone)
+            written = self.archive.save(articles, fetches, listings, gone, not_modified)
         except sqlite3.Error:
             # The transaction was rolled back: keep the rows and try again at the next flush
             # (a locked or momentarily full disk must not lose what was extracted).
@@ -200,6 +207,7 @@ class StorePipeline:
             self.stats.inc_value("archive/store_error")
             self.articles[:0], self.fetches[:0] = articles, fetches
             self.listings[:0], self.gone[:0] = listings, gone
+            self.not_modified[:0] = not_modified
             return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else

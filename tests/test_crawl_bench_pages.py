@@ -22,6 +22,7 @@ PAGES = SHARED / "bench" / "extraction"
 
 
 @pytest.mark.e2e
+@pytest.mark.timeout(900)  # 586 pages extracted on a shared machine: over the default bound
 def test_the_benchmark_pages_crawl_without_a_spider_error(tmp_path):
     files = sorted(PAGES.glob("*/html/**/*.gz"))
     if not files:
