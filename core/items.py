@@ -106,3 +106,4 @@ class FetchFailure:
     error: str
     fetched_at: str
     status: int | None = None
+    outcome: str = "network_error"  # core.outcomes.failure_outcome of its exception

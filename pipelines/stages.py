@@ -179,7 +179,7 @@ class StorePipeline:
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
-                "outcome": outcomes.failure_outcome(item.error), "error": item.error,
+                "outcome": item.outcome, "error": item.error,
             })
         if (len(self.articles) + len(self.fetches) + len(self.listings)
                 + len(self.not_modified) >= self.batch_size):
