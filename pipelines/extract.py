@@ -87,7 +87,10 @@ except ImportError:  # pragma: no cover - another trafilatura version
 
 from core.urls import url_shape
 from pipelines import metadata as md
+from pipelines.access import article_access
 from pipelines.boilerplate import SiteBoilerplate, drop_hidden, furniture_kind
+from pipelines.bylines import find_credits
+from pipelines.dates import find_dates
 
 LOGGER = logging.getLogger(__name__)
 
@@ -132,6 +135,13 @@ class Extraction:
     text: str = ""
     word_count: int = 0
     sources: dict[str, str] = field(default_factory=dict)
+    # credits, date confidence and access (pipelines.bylines, .dates, .access)
+    authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    published_confidence: str | None = None
+    modified_confidence: str | None = None
+    date_notes: list[str] = field(default_factory=list)
+    access: str = "free"
     # the text's lines before the site's learnt boilerplate was removed: what
     # SiteBoilerplate.observe() learns from
     blocks: list[str] = field(default_factory=list, repr=False)
@@ -140,13 +150,16 @@ class Extraction:
 
 
 def extract_article(
-    html: str | bytes, url: str, site: SiteBoilerplate | None = None
+    html: str | bytes, url: str, site: SiteBoilerplate | None = None,
+    fetched_at: str | None = None,
 ) -> Extraction:
     """Extract one page. Never raises: bad input gives ``is_article=False`` with a reason.
 
     ``site`` is what is known of the page's site; its recognised blocks are removed from the
     text. It is only read: learning from the result (``site.observe(url, ex.blocks)``) is the
     caller's decision, so that extraction stays a plain function of its inputs.
+    ``fetched_at`` (ISO 8601) is when the page was fetched: relative dates ("3 hours ago")
+    are resolved against it and dates after it are rejected (the current time without it).
     """
     if not isinstance(html, (str, bytes)) or not html.strip():
         return Extraction(is_article=False, reason="empty document")
@@ -160,13 +173,15 @@ def extract_article(
     if tree is None or tree.find(".//body") is None:
         return Extraction(is_article=False, reason="not an HTML document")
     try:
-        return _extract(tree, url, site)
+        return _extract(tree, url, site, fetched_at)
     except Exception as err:  # keep the crawl going: one odd page must not stop the pipeline
         LOGGER.warning("extraction failed for %s: %r", url, err, exc_info=True)
         return Extraction(is_article=False, reason=f"extraction failed: {type(err).__name__}")
 
 
-def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extraction:
+def _extract(
+    tree: HtmlElement, url: str, site: SiteBoilerplate | None, fetched_at: str | None = None
+) -> Extraction:
     decl = md.read_declarations(tree)
     ex = Extraction(is_article=False, reason="")
     ex.canonical = md.absolute_url(decl.canonical, url)
@@ -174,13 +189,14 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
         ex.sources["canonical"] = "link@rel=canonical"
     # everything read from the page as published comes first: the tree is then cut down, in
     # place, to what readers see
-    page_type = _fill_metadata(ex, decl, tree, url)
+    page_type = _fill_metadata(ex, decl, tree, url, fetched_at)
     anchors = _anchor_texts(tree)
     captions = _caption_texts(tree)
     drop_hidden(tree)
     # trafilatura deletes these first thing anyway; gone before its passes, every XPath it
     # runs over the raw page (several per pass) has less to walk
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    page_text = tree.text_content()  # what readers see, for the paywall prompt test
     body, ex.text = _main_text(tree, url)
     ex.sources["text"] = "trafilatura"
     if body is not None:
@@ -192,6 +208,9 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
     ex.blocks = ex.text.split("\n") if ex.text else []
     ex.word_count = len(ex.text.split())
     _fill_language(ex, decl)
+    ex.access, access_source = article_access(decl, ex.text, page_text)
+    if access_source:
+        ex.sources["access"] = access_source
     if site is not None:
         apply_site_knowledge(ex, site)
 
@@ -565,7 +584,8 @@ Candidate = tuple["str | None | Callable[[], str | None]", "str | None"]
 
 
 def _fill_metadata(
-    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str,
+    fetched_at: str | None = None,
 ) -> str | None:
     """Pick each field from the first source that has it, recording the source.
 
@@ -594,31 +614,8 @@ def _fill_metadata(
 
         return value, "trafilatura"
 
-    jsonld_author = "; ".join(md.jsonld_authors(decl)) or None
-    meta_author, meta_author_key = decl.meta("author", "article:author", "parsely-author")
     ex.title = pick(
         "title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"), traf("title")
-    )
-    meta_author = md.clean_author(meta_author)
-    byline = None if jsonld_author or meta_author else md.find_byline(tree)
-    ex.author = pick(
-        "author",
-        (jsonld_author, "json-ld"),
-        (meta_author, f"meta:{meta_author_key}"),
-        (byline, "byline"),
-        traf("author", md.clean_author),
-    )
-    ex.published = pick(
-        "published",
-        _date(meta("article:published_time")),
-        _date((md.jsonld_field(decl, "datePublished"), "json-ld")),
-        traf("date", md.normalize_date),
-    )
-    ex.modified = pick(
-        "modified",
-        _date(meta("article:modified_time")),
-        _date((md.jsonld_field(decl, "dateModified"), "json-ld")),
-        _date(meta("og:updated_time")),
     )
     ex.site_name = pick(
         "site_name",
@@ -644,13 +641,33 @@ def _fill_metadata(
         traf("image", lambda image: md.absolute_url(image, url)),
     )
     _fill_tags(ex, decl, traf_meta)
+    _fill_credits_and_dates(ex, decl, tree, url, fetched_at, traf_meta)
     if decl.meta("og:type")[0] or md.jsonld_types(decl):
         return None
     return traf_meta.get("pagetype")
 
 
-def _date(candidate: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
-    return md.normalize_date(candidate[0]), candidate[1]
+def _fill_credits_and_dates(
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str,
+    fetched_at: str | None, traf_meta: _TrafilaturaMetadata,
+) -> None:
+    """Authors and agencies (pipelines.bylines), published/modified dates with their source
+    and confidence (pipelines.dates); trafilatura's date only as the last resort."""
+    credits = find_credits(tree, decl, url, ex.site_name)
+    ex.authors, ex.agencies = credits.authors, credits.agencies
+    if credits.display and credits.source:
+        ex.author = unicodedata.normalize("NFC", credits.display)
+        ex.sources["author"] = credits.source
+    found = find_dates(
+        tree, decl, url, md.normalize_language(decl.html_lang), fetched_at,
+        guess=lambda: traf_meta.get("date"),
+    )
+    ex.date_notes = found.notes
+    for name, value in (("published", found.published), ("modified", found.modified)):
+        if value is not None:
+            setattr(ex, name, value.value)
+            setattr(ex, f"{name}_confidence", value.confidence)
+            ex.sources[name] = value.source
 
 
 def _is_hostname_of(name: str, url: str) -> bool:
