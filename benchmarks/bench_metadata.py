@@ -13,9 +13,9 @@ Scoring, the same for every extractor:
 - author: the people credited when the page names people, else the organisations credited
   (an agency-only wire story), else nothing; names compared without case, accents,
   punctuation or single initials, as sets;
-- published: the same day as the label; a datetime with a time zone also counts when its
-  instant falls on the label's day in some time zone (UTC-12 to UTC+14: the page's own
-  zone is not always declared);
+- published: the same day as the label; a datetime also counts when its instant (UTC when
+  no zone is given) falls on the label's day in some time zone (UTC-12 to UTC+14: the
+  page's own zone is not always declared);
 - access (the project only): free / paywalled / partial as labelled.
 Keys left out of a label (an ambiguous page) are not scored.
 """
@@ -96,9 +96,8 @@ def same_day(predicted: str | None, label: str | None) -> bool:
         moment = datetime.fromisoformat(predicted)
     except ValueError:
         return False
-    if moment.tzinfo is None:
-        return False
-    utc = moment.astimezone(UTC)
+    # a time without a zone (naive) is taken as UTC: its zone is as unknown as a missing one
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     day = date.fromisoformat(label)
     return any((utc + timedelta(hours=h)).date() == day for h in range(-12, 15))
 

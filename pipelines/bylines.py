@@ -114,7 +114,7 @@ _BYLINE_MARKUP = re.compile(
 # characters of text above which a container is the page's frame rather than a teaser
 MAIN_TEXT_CHARS = 3000
 _NOT_HERE = re.compile(
-    r"comment|respond|reply|teaser|related|recommend|sidebar|widget|card|popular|trending|"
+    r"comment|respond|reply|teaser|related|recommend|sidebar|widget|(?<!v)card|popular|trending|"
     r"outbrain|taboola|promo|site-?footer|page-?footer|newsletter|more-|read-?also|authorbox|"
     r"author-?bio|about-?the-?author|author-?box|author-?info-?box",
     re.IGNORECASE,
@@ -204,14 +204,14 @@ def meta_credits(decl: md.Declarations, own: set[str]) -> Credits:
                 "byl", "byline"):
         credits = Credits(source=f"meta:{key}")
         for value in decl.meta_all(key):
-            credits.add(split_credit(value, own))
+            credits.add(split_credit(value, own, declared=True))
         if credits:
             return credits
     label, _ = decl.meta("twitter:label1")
     if label and re.match(r"(?:written by|verfasst von|écrit par|escrito por)", label, re.I):
         value, _ = decl.meta("twitter:data1")
         if value:
-            credits = split_credit(value, own)
+            credits = split_credit(value, own, declared=True)
             credits.source = "meta:twitter:data1"
             return credits
     return Credits()
@@ -301,7 +301,7 @@ def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
 
 def _reads_like_a_sentence(text: str) -> bool:
     """Lowercase words among the names (before any comma) that are no joining word."""
-    words = _PREFIX.sub("", text).split(",")[0].split()
+    words = _END.split(" " + _PREFIX.sub("", text), maxsplit=1)[0].split(",")[0].split()
     joins = {"and", "und", "et", "y", "e", "en", "i", "with", "mit", "avec", "con", "com"}
     return any(w[0].islower() and w.lower() not in joins | _NAME_PARTICLES for w in words)
 
@@ -309,7 +309,7 @@ def _reads_like_a_sentence(text: str) -> bool:
 # --- one credit line ----------------------------------------------------------------------------
 
 
-def split_credit(text: str, own: Iterable[str] = ()) -> Credits:
+def split_credit(text: str, own: Iterable[str] = (), declared: bool = False) -> Credits:
     """ "By A, B and C · 5 min read" -> people [A, B, C]; "Par A avec AFP" -> [A] + [AFP]."""
     own_keys = {k for k in (_key(o) for o in own) if k}
     text = _clean(unicodedata.normalize("NFC", text)).lstrip("|·•-–—:,; ")
@@ -332,7 +332,7 @@ def split_credit(text: str, own: Iterable[str] = ()) -> Credits:
         if agency:
             credits.agencies.append(agency)
             continue
-        if _is_own(part, own_keys) or _is_domain(part) or _ORGANISATION.search(part):
+        if _is_own(part, own_keys, declared) or _is_domain(part) or _ORGANISATION.search(part):
             continue  # the site crediting itself, an outlet or a company
         if _DESK.search(part):
             if len(part.split()) <= 4 and not any(c.isdigit() for c in part):
@@ -377,15 +377,17 @@ def _person(part: str) -> str | None:
     return name
 
 
-def _is_own(text: str, own_keys: set[str]) -> bool:
-    """The site's own name, its host, a part of its host ("gto" on gto-normativy.ru) or its
-    initials ("Deutsche Welle" on dw.com, "Wirtualna Polska Media" on wp.pl)."""
+def _is_own(text: str, own_keys: set[str], declared: bool = False) -> bool:
+    """The site's own name, its host, its initials ("Deutsche Welle" on dw.com) or, for a
+    declared credit (a meta tag), a part of its host ("gto" on gto-normativy.ru; a visible
+    "Posted by Vortex" on vortexcannon.org is a person's handle)."""
     key = _key(text)
     if not key:
         return False
     initials = "".join(w[0] for w in key.split())
     for own in own_keys:
-        if key == own or (" " not in key and len(key) > 2 and key in own.replace(" ", "")):
+        if key == own or (declared and " " not in key and len(key) > 2
+                          and key in own.replace(" ", "")):
             return True
         if len(initials) > 1 and own.split() and initials == own.split()[0]:
             return True
@@ -444,7 +446,13 @@ def outside_article(elem: HtmlElement, main: HtmlElement | None) -> bool:
 def _holds_the_page(node: HtmlElement) -> bool:
     """A container that holds the headline or most of the page ("widget Blog" on Blogger) is
     the page's frame, whatever its class says."""
-    return node.find(".//h1") is not None or len(node.text_content()) > MAIN_TEXT_CHARS
+    if node.find(".//h1") is not None or len(node.text_content()) > MAIN_TEXT_CHARS:
+        return True
+    return bool(node.xpath(
+        ".//*[@itemprop='articleBody' or contains(@class,'hentry')"
+        " or contains(@class,'entry-content') or contains(@class,'post-body')"
+        " or contains(@class,'article-body')]"
+    ))
 
 
 def text_of(elem: HtmlElement) -> str:

@@ -48,7 +48,7 @@ _UPDATE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _DATE_MARKUP = re.compile(
-    r"date|time|publi|posted|datum|fecha|data|dateline|byline|meta|stamp|zeit|entry-date",
+    r"date|time|publi|posted|datum|fecha|data|dateline|byline|author|meta|stamp|zeit",
     re.IGNORECASE,
 )
 _URL_DATE = re.compile(
@@ -123,6 +123,13 @@ def find_dates(
     result = PageDates()
     modified = modified_candidates[0] if modified_candidates else None
     for candidate in published_candidates:
+        if modified is not None and _scheduled(candidate, modified, published_candidates):
+            # a post written, then scheduled: WordPress keeps the writing time as "modified"
+            result.notes.append(
+                f"modified {modified.value} rejected: before published {candidate.value},"
+                " which the page also shows"
+            )
+            modified = None
         kept, kept_modified, notes = sane_dates(
             candidate.value, modified.value if modified else None, fetched_at
         )
@@ -308,6 +315,8 @@ def _visible_dates(
         label = f"{elem.get('class') or ''} {elem.get('itemprop') or ''}"
         is_update = bool(_UPDATE_WORDS.search(text[:40]) or re.search(
             r"modif|updat|aktualis", label, re.IGNORECASE))
+        if elem.tag != "time" and elem.find(".//time[@datetime]") is not None:
+            continue  # the <time> inside says it with the time of day
         datetime_attr = elem.get("datetime") if elem.tag == "time" else None
         value = md.normalize_date(datetime_attr) if datetime_attr else None
         if value:
@@ -325,6 +334,16 @@ def _visible_dates(
             else:
                 yield found, is_update
     yield from relative
+
+
+def _scheduled(published: FoundDate, modified: FoundDate, candidates: list[FoundDate]) -> bool:
+    """Published after modified, and the published day is shown on the page as well as
+    declared (two kinds of source agree): then the modified date is the one in doubt."""
+    first, last = _parse(published.value), _parse(modified.value)
+    if first is None or last is None or not _later(first, last, published.value, modified.value):
+        return False
+    kinds = {_kind(c.source) for c in candidates if c.value[:10] == published.value[:10]}
+    return len(kinds) > 1
 
 
 def _confidence(chosen: FoundDate, candidates: list[FoundDate]) -> str:
