@@ -299,6 +299,11 @@ def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
     return Credits()
 
 
+def opens_with_byline_word(text: str) -> bool:
+    """ "Von …", "By …", "Written by …": the line is a byline."""
+    return bool(_PREFIX.match(text))
+
+
 def _reads_like_a_sentence(text: str) -> bool:
     """Lowercase words among the names (before any comma) that are no joining word."""
     words = _END.split(" " + _PREFIX.sub("", text), maxsplit=1)[0].split(",")[0].split()

@@ -51,6 +51,7 @@ _DATE_MARKUP = re.compile(
     r"date|time|publi|posted|datum|fecha|data|dateline|byline|author|meta|stamp|zeit",
     re.IGNORECASE,
 )
+_BYLINE_MARKUP = re.compile(r"author|byline", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
     r"/((?:19|20)\d{2})(0[1-9]|1[0-2])([0-3]\d)/"
@@ -306,6 +307,8 @@ def _visible_dates(
         ):
             bucket.append(elem)
     relative: list[tuple[FoundDate, bool]] = []
+    if h1 is not None:
+        after_h1 += _byline_lines(tree, h1)
     for elem in after_h1[:60] + before_h1[-20:]:
         if elem.tag in ("html", "body", "article", "main", "section", "script", "style", "meta"):
             continue
@@ -325,6 +328,8 @@ def _visible_dates(
         if not text or len(text) > 200:
             continue
         parsed = parse_visible_date(text, language, fetched)
+        if parsed is None and _BYLINE_MARKUP.search(label):
+            parsed = _date_beside(elem, language)
         if parsed:
             value, is_relative = parsed
             found = FoundDate(value, "text-relative" if is_relative else "text",
@@ -344,6 +349,39 @@ def _scheduled(published: FoundDate, modified: FoundDate, candidates: list[Found
         return False
     kinds = {_kind(c.source) for c in candidates if c.value[:10] == published.value[:10]}
     return len(kinds) > 1
+
+
+def _date_beside(elem: HtmlElement, language: str | None) -> tuple[str, bool] | None:
+    """A date in the line that holds a byline element, up to three levels up:
+    "<p>Von <a class=author>Moritz Bachmann</a> <span>publiziert am 30. Juli 2018</span></p>"."""
+    node = elem.getparent()
+    for _ in range(3):
+        if node is None:
+            return None
+        around = " ".join((node.text_content() or "").split())
+        if len(around) > 200:
+            return None
+        parsed = parse_visible_date(around, language, None)
+        if parsed:
+            return parsed
+        node = node.getparent()
+    return None
+
+
+def _byline_lines(tree: HtmlElement, h1: HtmlElement) -> list[HtmlElement]:
+    """Short lines after the headline that open with a byline word ("Written by Rachael Link
+    on November 14, 2019", "Von Moritz Bachmann publiziert am 30. Juli 2018")."""
+    lines, after = [], False
+    for elem in tree.iter("p", "div", "span", "address", "h1"):
+        if elem is h1:
+            after = True
+        elif after and len(lines) < 5:
+            text = " ".join((elem.text_content() or "").split())
+            if text and len(text) <= 200 and bylines.opens_with_byline_word(text):
+                lines.append(elem)
+        if after and len(lines) >= 5:
+            break
+    return lines
 
 
 def _confidence(chosen: FoundDate, candidates: list[FoundDate]) -> str:
