@@ -56,6 +56,12 @@ class Article:
     news_title: str | None = None  # from a Google News sitemap, when it listed the page
     news_published: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+    authors: list[str] = field(default_factory=list)  # the people credited, in byline order
+    agencies: list[str] = field(default_factory=list)  # agencies and desks credited ("AFP")
+    published_confidence: str | None = None  # "high", "medium" or "low"
+    modified_confidence: str | None = None
+    date_notes: list[str] = field(default_factory=list)  # dates rejected, and why
+    access: str = "free"  # "free", "paywalled" (declared) or "partial" (text stops at a prompt)
 
 
 @dataclass

@@ -60,7 +60,8 @@ _ISO = re.compile(r"\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2((?:19|20)?\d{2})\b")
 _WORD = r"([^\W\d_]{3,12})\.?"
 _DAY_MONTH_YEAR = re.compile(
-    r"\b(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+)?" + _WORD + r",?\s+(?:de\s+)?((?:19|20)\d{2})\b",
+    r"\b(\d{1,2})(?:st|nd|rd|th|er|º|°)?\.?\s*(?:de\s+)?" + _WORD
+    + r",?\s+(?:de\s+)?((?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
 _MONTH_DAY_YEAR = re.compile(
@@ -80,6 +81,10 @@ _UNITS = {
     "dia": 24, "giorn": 24, "week": 168, "woche": 168, "semaine": 168, "semana": 168,
     "settiman": 168,
 }
+_DAY_WORD = re.compile(
+    r"\b(yesterday|gestern|hier|ayer|ieri|today|heute|aujourd'hui|hoy|oggi)\b", re.IGNORECASE
+)
+_TODAY = frozenset({"today", "heute", "aujourd'hui", "hoy", "oggi"})
 _MONTH_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl")
 
 
@@ -177,7 +182,8 @@ def sane_dates(
             published = None
         else:
             modified = None
-    first, last = (_parse(published) if published else None), (_parse(modified) if modified else None)
+    first = _parse(published) if published else None
+    last = _parse(modified) if modified else None
     if first is not None and last is not None and _later(first, last, published, modified):
         notes.append(f"published {published} rejected: after modified {modified}")
         published = None
@@ -208,11 +214,13 @@ def parse_visible_date(
     for match in _DAY_MONTH_YEAR.finditer(text):
         month = month_number(match.group(2), language)
         if month:
-            found.append((match.start(), _iso(int(match.group(3)), month, int(match.group(1))) or ""))
+            day = _iso(int(match.group(3)), month, int(match.group(1)))
+            found.append((match.start(), day or ""))
     for match in _MONTH_DAY_YEAR.finditer(text):
         month = month_number(match.group(1), language)
         if month:
-            found.append((match.start(), _iso(int(match.group(3)), month, int(match.group(2))) or ""))
+            day = _iso(int(match.group(3)), month, int(match.group(2)))
+            found.append((match.start(), day or ""))
     for match in _NUMERIC.finditer(text):
         first, second, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
         year = year + 2000 if year < 100 else year
@@ -232,10 +240,9 @@ def parse_visible_date(
             count = int(number) if number.isdigit() else 1
             hours = count * _UNITS.get(unit.lower(), 24)
             return (fetched - timedelta(hours=hours)).date().isoformat(), True
-        day = re.search(r"\b(yesterday|gestern|hier|ayer|ieri|today|heute|aujourd'hui|hoy|oggi)\b",
-                        text, re.IGNORECASE)
-        if day:
-            back = 0 if day.group(1).lower() in ("today", "heute", "aujourd'hui", "hoy", "oggi") else 1
+        word = _DAY_WORD.search(text)
+        if word:
+            back = 0 if word.group(1).lower() in _TODAY else 1
             return (fetched - timedelta(days=back)).date().isoformat(), True
     return None
 

@@ -51,4 +51,10 @@ def article_from_page(page: Page, extraction: Any) -> Article:
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
         sources=dict(extraction.sources),
+        authors=list(extraction.authors),
+        agencies=list(extraction.agencies),
+        published_confidence=extraction.published_confidence,
+        modified_confidence=extraction.modified_confidence,
+        date_notes=list(extraction.date_notes),
+        access=extraction.access,
     )

@@ -78,7 +78,7 @@ class ExtractPipeline:
             # alone, so no worker spends 30-60 ms extracting it.
             self.stats.inc_value(outcomes.NOT_ARTICLE)
             raise DropItem(f"not an article ({why})", log_level="DEBUG")
-        extraction = await self.pool.extract(item.html, item.url)  # never raises
+        extraction = await self.pool.extract(item.html, item.url, item.fetched_at)  # never raises
         if not extraction.is_article:
             failed = extraction.reason.startswith("extraction failed")
             self.stats.inc_value(outcomes.EXTRACT_ERROR if failed else outcomes.NOT_ARTICLE)

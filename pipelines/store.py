@@ -37,7 +37,7 @@ FTS_COLUMNS = ("title", "text")
 #: Article columns written on every upsert, in the dataclass' order.
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 #: Columns stored as JSON text.
-JSON_FIELDS = ("tags", "sources")
+JSON_FIELDS = ("tags", "sources", "authors", "agencies", "date_notes")
 
 migrations = Migrations("news-archiver")
 
@@ -147,6 +147,14 @@ def m004_boilerplate_blocks(db: Database) -> None:
     from pipelines.boilerplate import ensure_table
 
     ensure_table(db)
+
+
+@migrations()
+def m005_credits_dates_access(db: Database) -> None:
+    """Authors and agencies as lists, each date's confidence, rejected dates, access."""
+    for column in ("authors", "agencies", "published_confidence", "modified_confidence",
+                   "date_notes", "access"):
+        db["articles"].add_column(column, str)
 
 
 def article_row(article: Article) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -39,6 +40,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m002_news_listings",
         "m003_gone_articles",
         "m004_boilerplate_blocks",
+        "m005_credits_dates_access",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -47,7 +49,7 @@ def test_reopening_applies_nothing_twice(tmp_path):
     Archive(tmp_path / "a.db").close()
     again = Archive(tmp_path / "a.db")
     names = [m.name for m in migrations.applied(again.db)]
-    assert len(names) == len(set(names)) == 4
+    assert len(names) == len(set(names)) == 5
     assert migrations.pending(again.db) == []
     again.close()
 
@@ -169,3 +171,35 @@ def test_gone_articles_are_marked_never_deleted_and_come_back(archive):
     archive.save([make_article(fetched_at="2025-05-01T00:00:00+00:00")])
     row = archive.db["articles"].get(a.url)
     assert row["gone_status"] is None and row["gone_at"] is None
+
+
+def test_credits_dates_and_access_round_trip_as_columns(archive):
+    note = "published 2031-01-01 rejected: more than a day after the fetch (json-ld)"
+    archive.save([make_article(
+        authors=["Anna Schmidt", "Jonas Weber"], agencies=["dpa"], published_confidence="high",
+        date_notes=[note], access="partial",
+    )])
+    row = next(archive.db["articles"].rows)
+    assert json.loads(row["authors"]) == ["Anna Schmidt", "Jonas Weber"]
+    assert json.loads(row["agencies"]) == ["dpa"]
+    assert row["published_confidence"] == "high" and row["modified_confidence"] is None
+    assert json.loads(row["date_notes"])[0].startswith("published 2031-01-01 rejected")
+    assert row["access"] == "partial"
+
+
+def test_an_archive_made_before_the_credit_columns_is_migrated(tmp_path):
+    from sqlite_utils import Database
+
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="m005_credits_dates_access")
+    assert "access" not in old["articles"].columns_dict
+    old.close()
+    archive = Archive(tmp_path / "old.db")
+    try:
+        assert {"authors", "agencies", "access", "date_notes"} <= set(
+            archive.db["articles"].columns_dict
+        )
+        archive.save([make_article(authors=["Claire Dubois"])])
+        assert json.loads(next(archive.db["articles"].rows)["authors"]) == ["Claire Dubois"]
+    finally:
+        archive.close()
