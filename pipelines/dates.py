@@ -56,7 +56,7 @@ _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
     r"/((?:19|20)\d{2})(0[1-9]|1[0-2])([0-3]\d)/"
 )
-_ISO = re.compile(r"\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\b")
+_ISO = re.compile(r"\b((?:19|20)\d{2})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])(?!\d)")
 _NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2((?:19|20)?\d{2})\b")
 _WORD = r"([^\W\d_]{3,12})\.?"
 _DAY_MONTH_YEAR = re.compile(
@@ -115,12 +115,14 @@ def find_dates(
     fetched = _parse(fetched_at) if fetched_at else None
     visible = list(_visible_dates(tree, language, fetched))
     url_date = date_in_url(url)
+    shown = [d for d, is_update in visible if not is_update and d.source != "time-modified"]
     published_candidates = [
         *_declared(decl, "datePublished", _PUBLISHED_METAS),
-        *[d for d, is_update in visible if not is_update and d.source != "time-modified"],
+        *[d for d in shown if d.source != "text-relative"],
+        *([FoundDate(url_date, "url", LOW)] if url_date else []),
+        # "3 hours ago": only when nothing better exists
+        *[d for d in shown if d.source == "text-relative"],
     ]
-    if url_date:
-        published_candidates.append(FoundDate(url_date, "url", LOW))
     modified_candidates = [
         *_declared(decl, "dateModified", _MODIFIED_METAS),
         *[FoundDate(d.value, "time" if d.source.startswith("time") else d.source, d.confidence)
