@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -234,13 +234,14 @@ def markup_byline(tree: HtmlElement, own: set[str]) -> Credits:
         if _is_byline_markup(elem)
     ]
     main = main_article(tree)
-    for index, elem in enumerate(candidates):
+    is_candidate = set(candidates)
+    for elem in candidates:
         if outside_article(elem, main):
             continue
         text = text_of(elem)
         if not text or len(text) > 160:
             continue
-        inner = [c for c in candidates[index + 1:] if elem in c.iterancestors()]
+        inner = [d for d in elem.iterdescendants() if d in is_candidate]
         credits = Credits()
         leaves = [child for child in inner if not inner_of_other(child, inner)]
         for child in leaves:
@@ -271,26 +272,11 @@ def inner_of_other(elem: HtmlElement, others: list[HtmlElement]) -> bool:
 
 def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
     """A short line after the headline that opens with a byline word: "Von Vorname Nachname"."""
-    h1 = next(iter(tree.iter("h1")), None)
-    if h1 is None:
-        return Credits()
     main = main_article(tree)
-    after = False
-    seen = 0
-    for elem in tree.iter("p", "span", "div", "address", "li", "strong", "em", "small", "h1"):
-        if elem is h1:
-            after = True
-            continue
-        if not after:
-            continue
-        seen += 1
-        if seen > 300:
-            break
-        text = text_of(elem)
-        if not text or len(text) > 100 or not _PREFIX.match(text):
-            continue
+    for elem in byline_lines(tree):
         if _NOT_HERE.search(elem.get("class") or "") or outside_article(elem, main):
             continue
+        text = text_of(elem)
         if _reads_like_a_sentence(text):
             continue  # "Von PUBLIC VOICE mit osAlliance zur ALLMENDA": a sentence, no byline
         credits = split_credit(text, own)
@@ -299,9 +285,47 @@ def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
     return Credits()
 
 
-def opens_with_byline_word(text: str) -> bool:
-    """ "Von …", "By …", "Written by …": the line is a byline."""
-    return bool(_PREFIX.match(text))
+def byline_lines(tree: HtmlElement, limit: int = 300, max_chars: int = 100
+                 ) -> Iterator[HtmlElement]:
+    """Elements among the ``limit`` after the first headline whose short text (at most
+    ``max_chars``) opens with a byline word ("Von …", "By …", "Written by …")."""
+    h1 = next(iter(tree.iter("h1")), None)
+    if h1 is None:
+        return
+    seen = 0
+    for elem in _after(tree, h1):
+        seen += 1
+        if seen > limit:
+            return
+        if elem.tag not in _LINE_TAGS or not _opens_with_byline_word(elem):
+            continue
+        text = text_of(elem)
+        if text and len(text) <= max_chars:
+            yield elem
+
+
+_LINE_TAGS = frozenset({"p", "span", "div", "address", "li", "strong", "em", "small"})
+
+
+def _after(tree: HtmlElement, h1: HtmlElement) -> Iterator[HtmlElement]:
+    """The elements after ``h1`` in document order (its descendants excluded)."""
+    node: HtmlElement | None = h1
+    while node is not None:
+        for sibling in node.itersiblings():
+            if isinstance(sibling.tag, str):
+                yield from (e for e in sibling.iter() if isinstance(e.tag, str))
+        node = node.getparent()
+
+
+def _opens_with_byline_word(elem: HtmlElement) -> bool:
+    """The first words of the element open with a byline word (read without joining all its
+    text: most elements are rejected on their first characters)."""
+    head = ""
+    for piece in elem.itertext():
+        head += piece
+        if len(head.strip()) >= 24:
+            break
+    return bool(_PREFIX.match(_clean(head)))
 
 
 def _reads_like_a_sentence(text: str) -> bool:

@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from itertools import islice
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines import bylines
@@ -47,10 +49,16 @@ _UPDATE_WORDS = re.compile(
     r"aggiornat[oa]|last modified|zuletzt)\b",
     re.IGNORECASE,
 )
-_DATE_MARKUP = re.compile(
-    r"date|time|publi|posted|datum|fecha|data|dateline|byline|author|meta|stamp|zeit",
-    re.IGNORECASE,
+# elements whose class, itemprop or id speaks of dates or bylines: the places dates are shown
+_DATE_WORDS = ("date", "time", "publi", "posted", "datum", "fecha", "data", "byline", "author",
+               "meta", "stamp", "zeit")
+_DATE_ELEMENT = "self::time or contains(@itemprop, 'date') or " + " or ".join(
+    f"contains(@class, '{word}')"
+    for word in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS))
 )
+# the first headline and the date-like elements, in document order (one pass in C: the
+# preceding/following axes cost far more)
+_HEADLINE_AND_DATES = etree.XPath(f"(//h1)[1] | //*[{_DATE_ELEMENT}]")
 _BYLINE_MARKUP = re.compile(r"author|byline", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
@@ -302,23 +310,17 @@ def _visible_dates(
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
     main = bylines.main_article(tree)
-    h1 = next(iter(tree.iter("h1")), None)
-    after_h1: list[HtmlElement] = []
-    before_h1: list[HtmlElement] = []
-    bucket = before_h1
-    for elem in tree.iter():
-        if elem is h1:
-            bucket = after_h1
-        if not isinstance(elem.tag, str):
-            continue
-        if elem.tag == "time" or _DATE_MARKUP.search(
-            f"{elem.get('class') or ''} {elem.get('itemprop') or ''} {elem.get('id') or ''}"
-        ):
-            bucket.append(elem)
-    relative: list[tuple[FoundDate, bool]] = []
+    found = _HEADLINE_AND_DATES(tree)
+    h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
-        after_h1 += _byline_lines(tree, h1)
-    for elem in after_h1[:60] + before_h1[-20:]:
+        at = found.index(h1)
+        # the byline area first: the 60 nearest after the headline, then the 20 before it
+        after_h1, before_h1 = found[at + 1:at + 61], found[max(0, at - 20):at]
+        after_h1 += list(islice(bylines.byline_lines(tree, max_chars=200), 5))
+    else:
+        after_h1, before_h1 = found[:60], []
+    relative: list[tuple[FoundDate, bool]] = []
+    for elem in after_h1 + before_h1:
         if elem.tag in ("html", "body", "article", "main", "section", "script", "style", "meta"):
             continue
         if bylines.outside_article(elem, main):
@@ -375,22 +377,6 @@ def _date_beside(elem: HtmlElement, language: str | None) -> tuple[str, bool] | 
             return parsed
         node = node.getparent()
     return None
-
-
-def _byline_lines(tree: HtmlElement, h1: HtmlElement) -> list[HtmlElement]:
-    """Short lines after the headline that open with a byline word ("Written by Rachael Link
-    on November 14, 2019", "Von Moritz Bachmann publiziert am 30. Juli 2018")."""
-    lines, after = [], False
-    for elem in tree.iter("p", "div", "span", "address", "h1"):
-        if elem is h1:
-            after = True
-        elif after and len(lines) < 5:
-            text = " ".join((elem.text_content() or "").split())
-            if text and len(text) <= 200 and bylines.opens_with_byline_word(text):
-                lines.append(elem)
-        if after and len(lines) >= 5:
-            break
-    return lines
 
 
 def _confidence(chosen: FoundDate, candidates: list[FoundDate]) -> str:
