@@ -121,7 +121,8 @@ def find_dates(
     """Published and modified dates of a page (``guess``: a last-resort guesser, e.g.
     trafilatura's), checked by :func:`sane_dates` against each other and the fetch time."""
     fetched = _parse(fetched_at) if fetched_at else None
-    visible = list(_visible_dates(tree, language, fetched))
+    # the first dozen are enough: the byline area comes first, teasers and footers later
+    visible = list(islice(_visible_dates(tree, language, fetched), 12))
     url_date = date_in_url(url)
     shown = [d for d, is_update in visible if not is_update and d.source != "time-modified"]
     published_candidates = [
