@@ -29,6 +29,11 @@ class Page:
     html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
+    # HTTP validators of the response, sent back on the next fetch (If-None-Match/-Modified-Since)
+    etag: str | None = None
+    last_modified: str | None = None
+    # what the listing that led here said of the page's date: {"sitemap": "<lastmod>"}, ...
+    listed_dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,12 +61,28 @@ class Article:
     news_title: str | None = None  # from a Google News sitemap, when it listed the page
     news_published: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+    etag: str | None = None  # HTTP validators of the response the article was extracted from
+    last_modified: str | None = None
+    listed_dates: dict[str, str] = field(default_factory=dict)  # see Page.listed_dates
+    # which extraction made the text (trafilatura's version + a hash of the project's
+    # extraction code): versions are compared like for like (pipelines.history)
+    extractor: str = ""
     authors: list[str] = field(default_factory=list)  # the people credited, in byline order
     agencies: list[str] = field(default_factory=list)  # agencies and desks credited ("AFP")
     published_confidence: str | None = None  # "high", "medium" or "low"
     modified_confidence: str | None = None
     date_notes: list[str] = field(default_factory=list)  # dates rejected, and why
     access: str = "free"  # "free", "paywalled" (declared) or "partial" (text stops at a prompt)
+
+
+@dataclass
+class NotModified:
+    """A known article that answered 304 Not Modified to a conditional request: only its
+    ``last_seen`` (and the listing dates that led to it) move."""
+
+    url: str  # the archive's key (the URL requested, normalised)
+    fetched_at: str
+    listed_dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

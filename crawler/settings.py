@@ -42,7 +42,14 @@ RETRY_PRIORITY_ADJUST = 1
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 30.0
+# Seconds between progress lines (pages fetched, queued, stored, errors, pages/s); 0: none.
+LOGSTATS_INTERVAL = 10.0
+
+EXTENSIONS = {
+    # Crawl progress in the log (and a progress bar on a terminal) instead of Scrapy's LogStats.
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.CrawlProgress": 0,
+}
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's off-site filter, refusing and recording private addresses first.
@@ -87,9 +94,19 @@ ARCHIVE_SITES_FILE = "sites.toml"
 ARCHIVE_FOLLOW_LINKS = True
 # How many recently seen link URLs are remembered to skip the repeated menus of every page.
 ARCHIVE_LINK_CACHE = 50000
-# Re-crawls are incremental: an article archived less than this many hours ago is not fetched
-# again unless its sitemap lastmod is newer (0: fetch every article every time).
+# Re-crawls are incremental, and re-check known articles by age (from their publication date,
+# else from when they were first archived), since recent articles are where edits happen:
+# younger than ARCHIVE_RECHECK_YOUNG_HOURS, at every crawl; younger than ARCHIVE_RECHECK_OLD_DAYS,
+# once every ARCHIVE_RECHECK_HOURS; older, once every ARCHIVE_RECHECK_OLD_HOURS. A listing date
+# (sitemap lastmod, news-sitemap or feed date) that moved since the last crawl always means a
+# re-fetch. ARCHIVE_RECHECK_HOURS = 0: fetch every article every time.
 ARCHIVE_RECHECK_HOURS = 24.0
+ARCHIVE_RECHECK_YOUNG_HOURS = 24.0
+ARCHIVE_RECHECK_OLD_DAYS = 7.0
+ARCHIVE_RECHECK_OLD_HOURS = 168.0
+# Article history: a text edit of fewer words than this (added or removed) makes no new version
+# (a changed headline, byline or date always does).
+ARCHIVE_MIN_CHANGE_WORDS = 1
 # Re-crawls stop walking a paginated list (/page/2/, ?page=2) at a page whose article links
 # are all archived and fresh, once a crawl has run to its end (False: walk every list whole).
 ARCHIVE_STOP_PAGING_AT_KNOWN = True
@@ -108,6 +125,10 @@ ARCHIVE_TMPDIR = ""
 # (0 pages: off).
 ARCHIVE_BOILERPLATE_MIN_PAGES = 5
 ARCHIVE_BOILERPLATE_MIN_SHARE = 0.1
+# A progress bar on stderr while crawling: "auto" when stderr is a terminal, True or False;
+# redrawn every ARCHIVE_PROGRESS_BAR_SECONDS.
+ARCHIVE_PROGRESS_BAR = "auto"
+ARCHIVE_PROGRESS_BAR_SECONDS = 0.5
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

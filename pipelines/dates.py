@@ -12,6 +12,12 @@ records where it came from and how far it can be trusted:
 - confidence: ``high`` when two independent kinds of source (declared, visible, URL) agree on
   the day, ``medium`` for one declared or visible date, ``low`` for the URL, a relative date or
   a guess.
+
+Two rules make the dates worth comparing between versions of an article (pipelines.history):
+a date more than :data:`FUTURE_SLACK` after the fetch is a parse error (a day-month swap, a
+wrong year), not a date, and is not stored (:func:`sane_dates` during extraction,
+:func:`vet_dates` again on the archive row); and the fetch time is never used in place of a
+missing publication date: the date stays null, and ``sources`` says none was found.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ from lxml.html import HtmlElement
 from pipelines import bylines
 from pipelines import metadata as md
 
-# how far after the fetch a published date may lie (time zones, scheduled posts)
-FUTURE_TOLERANCE = timedelta(days=1)
+#: How far after the fetch a page's date may be (time zones, clocks) before it is rejected.
+FUTURE_SLACK = timedelta(days=1)
+#: ``sources`` value of a date the page does not give.
+NOT_FOUND = "none found (the fetch time is not used)"
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
 _PUBLISHED_METAS = (
@@ -180,7 +188,7 @@ def sane_dates(
     modified one; each rejection is said in ``notes``. Nothing is ever filled in."""
     notes: list[str] = []
     limit = (_parse(fetched_at) if fetched_at else None) or datetime.now(UTC)
-    limit = limit + FUTURE_TOLERANCE
+    limit = limit + FUTURE_SLACK
     for name, value in (("published", published), ("modified", modified)):
         moment = _parse(value) if value else None
         if value and moment is None:
@@ -199,6 +207,27 @@ def sane_dates(
         notes.append(f"published {published} rejected: after modified {modified}")
         published = None
     return published, modified, notes
+
+
+def vet_dates(dates: dict[str, str | None], sources: dict[str, str], fetched_at: str
+              ) -> dict[str, str | None]:
+    """``dates`` (published, modified) without those too far after ``fetched_at``; records
+    in ``sources`` (changed in place) what was rejected and what was not found."""
+    fetched = _parse(fetched_at) if fetched_at else None
+    kept: dict[str, str | None] = {}
+    for name, value in dates.items():
+        when = _parse(value) if value else None
+        if value and when is not None and fetched is not None and when > fetched + FUTURE_SLACK:
+            source = sources.get(name, "page")
+            sources[name] = f"rejected: {value} from {source} is more than a day after the fetch"
+            kept[name] = None
+        elif not value:
+            if name == "published":
+                sources[name] = NOT_FOUND
+            kept[name] = None
+        else:
+            kept[name] = value
+    return kept
 
 
 def date_in_url(url: str) -> str | None:
@@ -405,8 +434,8 @@ def _iso(year: int, month: int, day: int) -> str | None:
 def _parse(value: str) -> datetime | None:
     """An ISO date or datetime as an aware datetime (naive ones taken as UTC)."""
     try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
+        moment = datetime.fromisoformat(value.strip())
+    except (TypeError, ValueError, AttributeError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 

@@ -1,8 +1,9 @@
-"""Scrapy adapters over the domain modules: extract (and key), then store.
+"""Scrapy adapters over the domain modules: page -> article, then store.
 
 Each class reads its settings once in ``from_crawler`` and calls plain functions; the logic
-they drive lives in :mod:`pipelines.extract`, :mod:`pipelines.dedupe` and
-:mod:`pipelines.store`, which are tested without a reactor.
+they drive lives in :mod:`pipelines.article` (which the extraction workers serve) and
+:mod:`pipelines.store`, which are tested without a reactor. Nothing here imports trafilatura:
+the crawler process hands pages to the workers, which extract them.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from sqlite_utils import Database
 from twisted.internet import task
 
 from core import outcomes
-from core.items import Article, FetchFailure, NewsListing, Page
+from core.items import Article, FetchFailure, NewsListing, NotModified, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
 from core.signals import boilerplate_learnt, fetch_recorded
-from core.urls import canonical_url, host, normalize, url_shape
+from core.urls import normalize
+from pipelines.article import NotArticle, page_to_article, url_verdict
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -31,8 +33,6 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
-from pipelines.dedupe import article_from_page
-from pipelines.extract import apply_site_knowledge
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
 
@@ -40,7 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    """Page -> Article, or dropped (and counted) when the page is not an article."""
+    """Page -> Article (:func:`pipelines.article.page_to_article`), or dropped and counted.
+
+    The extraction runs in worker processes (:class:`ExtractorPool`); the site boilerplate
+    knowledge lives here, loaded from the archive once per site and crawl.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -54,12 +58,20 @@ class ExtractPipeline:
             "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
         }
         self.sites: dict[str, SiteBoilerplate] = {}
+        self.announced: dict[str, int] = {}  # per site: blocks known when last announced
+        self.fallback_said = False
 
-    def _site(self, site: str) -> SiteBoilerplate:
+    def _site(self, site: str) -> SiteBoilerplate | None:
         """What the archive already knows of the site's boilerplate (loaded once per crawl)."""
         if site not in self.sites:
-            with Database(self.archive_path) as db:  # a second connection: WAL lets it read
-                self.sites[site] = load_site(db, site, **self.learning)
+            try:
+                with Database(self.archive_path) as db:  # a second connection: WAL lets it read
+                    self.sites[site] = load_site(db, site, **self.learning)
+            except Exception:  # learning is an improvement: it must never cost an article
+                logger.exception("Loading the boilerplate known of %s failed", site)
+                self.stats.inc_value("archive/boilerplate/error")
+                return None
+            self.announced[site] = len(self.sites[site].blocks)
         return self.sites[site]
 
     @classmethod
@@ -72,33 +84,33 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        listing, why = url_shape(item.url)
-        if listing is False:
-            # A home, section, tag or author page: the classifier would say no from the URL
-            # alone, so no worker spends 30-60 ms extracting it.
-            self.stats.inc_value(outcomes.NOT_ARTICLE)
-            raise DropItem(f"not an article ({why})", log_level="DEBUG")
-        extraction = await self.pool.extract(item.html, item.url, item.fetched_at)  # never raises
-        if not extraction.is_article:
-            failed = extraction.reason.startswith("extraction failed")
-            self.stats.inc_value(outcomes.EXTRACT_ERROR if failed else outcomes.NOT_ARTICLE)
-            if failed:
-                logger.warning("Extraction failed on %s: %s", item.url, extraction.reason)
-            raise DropItem(f"not an article ({extraction.reason})", log_level="DEBUG")
-        if not self.learning["min_pages"]:
-            return article_from_page(item, extraction)
-        try:
-            knowledge = self._site(host(canonical_url(item.url, extraction.canonical)))
-            apply_site_knowledge(extraction, knowledge)
-            article = article_from_page(item, extraction)
-            if knowledge.observe(article.url, extraction.blocks):
-                self.stats.inc_value("archive/boilerplate/learnt")
-                self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)
-        except Exception:  # learning is an improvement: it must never cost an article
-            logger.exception("Site boilerplate learning failed on %s", item.url)
-            self.stats.inc_value("archive/boilerplate/error")
-            return article_from_page(item, extraction)
-        return article
+        extraction = None
+        if url_verdict(item.url) is None:  # else no worker spends 30-60 ms on a list page
+            extraction = await self.pool.extract(item.html, item.url, item.fetched_at)
+            if extraction.cascade_fallback:
+                self._cascade_fallback(extraction.cascade_fallback)
+        knowledge = self._site if self.learning["min_pages"] else None
+        result = page_to_article(item, knowledge, extraction=extraction)
+        if isinstance(result, NotArticle):
+            self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
+            if result.failed:
+                logger.warning("Extraction failed on %s: %s", item.url, result.reason)
+            raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
+        site = self.sites.get(result.site)
+        if site is not None and len(site.blocks) > self.announced[result.site]:
+            self.announced[result.site] = len(site.blocks)
+            self.stats.inc_value("archive/boilerplate/learnt")
+            self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=site)
+        return result
+
+    def _cascade_fallback(self, reason: str) -> None:
+        """Count a page extracted with bare_extraction because trafilatura failed the
+        cascade's guard (pipelines.cascade); say why once per crawl."""
+        self.stats.inc_value(outcomes.EXTRACTION_FALLBACK)
+        if not self.fallback_said:
+            self.fallback_said = True
+            logger.warning("Extracting with trafilatura's bare_extraction, not the project's "
+                           "cascade (same text, about a third more CPU): %s", reason)
 
 
 class StorePipeline:
@@ -116,13 +128,15 @@ class StorePipeline:
         self.path = project_path(settings.get("ARCHIVE_DB"))
         self.lock = ArchiveLock(self.path)
         self.lock.acquire()  # raises ArchiveBusy: the crawl does not start
-        self.archive = Archive(self.path)
+        self.archive = Archive(self.path,
+                               min_change_words=settings.getint("ARCHIVE_MIN_CHANGE_WORDS", 1))
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.not_modified: list[NotModified] = []
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
@@ -145,13 +159,16 @@ class StorePipeline:
             self.articles.append(clean_article(item, knowledge) if knowledge else item)
         elif isinstance(item, NewsListing):
             self.listings.append(item)
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
         elif isinstance(item, FetchFailure):
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
                 "outcome": outcomes.failure_outcome(item.error), "error": item.error,
             })
-        if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
+        if (len(self.articles) + len(self.fetches) + len(self.listings)
+                + len(self.not_modified) >= self.batch_size):
             self.flush()
         return item
 
@@ -174,12 +191,14 @@ class StorePipeline:
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not (self.articles or self.fetches or self.listings or self.gone):
+        if not (self.articles or self.fetches or self.listings or self.gone
+                or self.not_modified):
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
+        not_modified, self.not_modified = self.not_modified, []
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
         try:
-            written = self.archive.save(articles, fetches, listings, gone)
+            written = self.archive.save(articles, fetches, listings, gone, not_modified)
         except sqlite3.Error:
             # The transaction was rolled back: keep the rows and try again at the next flush
             # (a locked or momentarily full disk must not lose what was extracted).
@@ -188,6 +207,7 @@ class StorePipeline:
             self.stats.inc_value("archive/store_error")
             self.articles[:0], self.fetches[:0] = articles, fetches
             self.listings[:0], self.gone[:0] = listings, gone
+            self.not_modified[:0] = not_modified
             return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else

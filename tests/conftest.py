@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The project's own seed page (HTML, its text, the expected fields), vendored with the tests.
+SEED = ROOT / "tests" / "data" / "seed"
+#: The development checkout's shared data: only the benchmark pages are read from it.
 SHARED = Path(os.environ.get("NEWS_ARCHIVER_SHARED", ROOT.parent / "shared"))
+BENCH_EXTRACTION = SHARED / "bench" / "extraction"
 
 #: Settings that make a crawl of a loopback test server fast; politeness is for real sites.
 FAST = {
@@ -48,18 +52,34 @@ def run_crawl(archive: Path, *args: str, settings: dict[str, str] | None = None,
     return CrawlResult(done.returncode, done.stdout, done.stderr)
 
 
-def news_spider(archive: Path, start: str, **settings: object) -> Any:
+def project_settings(**settings: object) -> dict[str, Any]:
+    """The project's settings (crawler/settings.py), with ``settings`` over them."""
+    from crawler import settings as project
+
+    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    return {**values, **settings}
+
+
+def news_spider(archive: Path, start: str | None, **settings: object) -> Any:
     """The news spider, in process, with the project's settings (and ``settings`` over them):
     its callbacks can then be fed real Scrapy responses, without a reactor or a download."""
     from scrapy.utils.test import get_crawler
 
-    from crawler import settings as project
     from crawler.spiders.news import NewsSpider
 
-    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**values, "ARCHIVE_DB": str(archive), **settings})
+    crawler = get_crawler(NewsSpider, project_settings(ARCHIVE_DB=str(archive), **settings))
     crawler.stats.open_spider()
     return NewsSpider.from_crawler(crawler, start=start)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Any]:
+    """An empty archive file, opened (and migrated) as a crawl opens it."""
+    from pipelines.store import Archive
+
+    opened = Archive(tmp_path / "archive.db")
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +97,14 @@ def demo_site() -> Iterator:
 
 @pytest.fixture(scope="session")
 def seed_expected() -> dict:
-    path = SHARED / "seed" / "expected.json"
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the seed page ships with the development checkout only")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads((SEED / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def bench_extraction() -> Path:
+    """The benchmark pages (``../shared/bench/extraction``, or ``$NEWS_ARCHIVER_SHARED``):
+    not shipped with the project, so tests over them skip, saying why, where it is absent."""
+    if not BENCH_EXTRACTION.is_dir():
+        pytest.skip(f"benchmark pages not found at {BENCH_EXTRACTION}: they come with the "
+                    "development checkout's shared/ (set NEWS_ARCHIVER_SHARED to its path)")
+    return BENCH_EXTRACTION

@@ -12,6 +12,8 @@ import sqlite_utils
 from core.lock import ArchiveLock
 from tests.conftest import ROOT, run_crawl
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses
+
 
 @pytest.fixture(scope="module")
 def crawled(demo_site, tmp_path_factory):

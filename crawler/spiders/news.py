@@ -27,14 +27,26 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from core import urls
-from core.items import FetchFailure, NewsListing, Page, utc_now
+from core.items import FetchFailure, NewsListing, NotModified, Page, utc_now
 from core.outcomes import SKIPPED_KNOWN
 from core.paths import project_path
 from core.urls import url_shape
 from crawler import discovery
 from crawler.encoding import detect_encoding
-from crawler.incremental import CHECKED, KNOWN, KnownArticles
+from crawler.incremental import (
+    CHECKED,
+    KNOWN,
+    RECHECK_PRIORITY,
+    KnownArticles,
+    conditional_headers,
+)
 from crawler.sites import Site, load_sites, sites_from_start
+
+#: Request meta key: the listing date that led to the request, by kind ({"sitemap": lastmod}).
+LISTED = "listed_dates"
+#: Listing dates kept for pages not parsed yet (bounded: a page parsed before its second
+#: listing was read keeps only its first listing's date).
+MAX_LATE_LISTED = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -46,6 +58,9 @@ class NewsSpider(scrapy.Spider):
         self.sites: list[Site] = []
         self.known: KnownArticles | None = None
         self.stop_paging = False
+        # listing dates of URLs requested this crawl through another listing, merged into
+        # their page: the next crawl compares each kind of listing with its own date
+        self.late_listed: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -99,6 +114,11 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(response, sitemap, "sitemap")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.status == 304:  # a conditional re-check of a known article: unchanged
+            yield NotModified(url=urls.normalize(response.request.url if response.request
+                                                 else response.url),
+                              fetched_at=utc_now(), listed_dates=self._listed_dates(response))
+            return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         body = self._body(response)
         kind = discovery.sniff(content_type, body)
@@ -107,7 +127,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._parse_sitemap(response, body)
         elif kind == discovery.FEED:
             for entry in discovery.parse_feed(body):
-                yield from self._follow(response, entry.link, "feed")
+                yield from self._follow(response, entry.link, "feed", lastmod=entry.published)
         elif kind == discovery.HTML and isinstance(response, TextResponse):
             encoding, how = detect_encoding(response.body, content_type)
             if encoding != response.encoding:
@@ -128,7 +148,9 @@ class NewsSpider(scrapy.Spider):
                     title=entry.news.get("title") or None,
                     published=entry.news.get("publication_date") or None,
                 )
-                yield from self._follow(response, entry.loc, "news-sitemap", lastmod=entry.lastmod)
+                yield from self._follow(response, entry.loc, "news-sitemap",
+                                        lastmod=entry.lastmod
+                                        or entry.news.get("publication_date"))
             else:
                 yield from self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
@@ -164,6 +186,7 @@ class NewsSpider(scrapy.Spider):
             yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
+        headers = response.headers
         yield Page(
             url=response.url,
             requested_url=redirects[0],
@@ -171,6 +194,9 @@ class NewsSpider(scrapy.Spider):
             html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
+            etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            listed_dates=self._listed_dates(response),
         )
 
     def _lists_only_known_articles(self, base: str, hrefs: list[str],
@@ -207,6 +233,14 @@ class NewsSpider(scrapy.Spider):
 
     # -- helpers --------------------------------------------------------------------------
 
+    def _listed_dates(self, response: Response) -> dict[str, str]:
+        """The dates the listings of this crawl gave the page, by kind of listing."""
+        listed = dict(response.meta.get(LISTED) or {})
+        request = response.request
+        if self.late_listed and request is not None:
+            listed.update(self.late_listed.pop(request.url, {}))
+        return listed
+
     def _body(self, response: Response) -> bytes:
         """The body, gunzipped when it is a ``.gz`` sitemap served as a file."""
         body = response.body
@@ -220,30 +254,50 @@ class NewsSpider(scrapy.Spider):
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
         """A request for ``url``, unless this crawl has requested it already or it is an
-        article archived recently (:class:`KnownArticles`).
+        article archived recently (:class:`KnownArticles`). A known article is re-checked
+        with a conditional request, after the new URLs.
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
         so that an article listed by a sitemap and linked from ten pages is one request, not
         eleven that the duplicate filter then refuses. The duplicate filter stays the exact
-        check for anything the cache has forgotten.
+        check for anything the cache has forgotten. A known article given with a listing date
+        is not refused by the cache: a link to it may have been skipped as fresh earlier in
+        the crawl, before this listing said it changed.
         """
         absolute = url if filtered else discovery.absolute_url(response.url, url)
         site = response.meta.get("site", 0)
         links = self.link_filters[site]
-        if not filtered and not links.first_time(absolute):
+        first = filtered or links.first_time(absolute)
+        if not first and not lastmod:
             return
         normalized = urls.normalize(absolute)  # the same article behind ?utm_… or #respond
-        if normalized != absolute and not links.first_time(normalized):
-            return
-        if self.known is not None and self.known.is_fresh(normalized, lastmod):
+        if normalized != absolute:
+            first = links.first_time(normalized) and first
+            if not first and not lastmod:
+                return
+        if not first and lastmod and len(self.late_listed) < MAX_LATE_LISTED:
+            # seen already this crawl: if it was requested, its page gets this date too
+            self.late_listed.setdefault(normalized, {})[via] = lastmod
+        known = self.known.lookup(normalized) if self.known is not None else None
+        if not first and known is None:
+            return  # a new URL, requested already
+        if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
             return
         request = self._request(normalized, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
+            request.meta[LISTED] = {via: lastmod}
         if self.known is not None:
             request.meta[CHECKED] = request.url  # the downloader middleware need not ask again
+        if known is not None:
+            # a re-check: after new URLs, and conditional (a 304 costs no body, no extraction)
+            request.priority = RECHECK_PRIORITY
+            headers = conditional_headers(known)
+            if headers:
+                request.headers.update(headers)
+                request.meta["handle_httpstatus_list"] = [304]
         yield request
 
     def _request(
