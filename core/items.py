@@ -29,6 +29,9 @@ class Page:
     html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
+    #: what the site's entry in sites.toml says of this URL, when it says something: True
+    #: (an article) or False (never one) and why; it wins over the page classification
+    override: tuple[bool, str] | None = None
     # HTTP validators of the response, sent back on the next fetch (If-None-Match/-Modified-Since)
     etag: str | None = None
     last_modified: str | None = None
@@ -106,3 +109,4 @@ class FetchFailure:
     error: str
     fetched_at: str
     status: int | None = None
+    outcome: str = "network_error"  # core.outcomes.failure_outcome of its exception

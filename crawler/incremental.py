@@ -35,15 +35,13 @@ from typing import Any, Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
-from core.outcomes import SKIPPED_KNOWN
+from core.outcomes import SKIPPED_KNOWN, SkippedKnown
 from core.paths import project_path
 from core.urls import normalize
 
-#: The start of the message of requests skipped because their article is known and fresh.
-KNOWN = "Known article, archived recently:"
 #: Request meta key: the URL the spider found not known (one lookup per request).
 CHECKED = "known_checked_url"
 #: Priority of a request re-checking a known article: after every new URL (priority 0).
@@ -235,5 +233,5 @@ class SkipKnownArticlesMiddleware:
         # a redirect keeps the meta of its first request, but not its URL: checked again
         if request.meta.get(CHECKED) != request.url and self.known.fresh(request):
             self.stats.inc_value(SKIPPED_KNOWN)
-            raise IgnoreRequest(f"{KNOWN} {request.url}")
+            raise SkippedKnown(f"Known article, archived recently: {request.url}")
         return None

@@ -34,8 +34,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# A retry has already waited its back-off (BackoffRetryMiddleware): it goes ahead of the
-# frontier then, rather than behind every link found meanwhile (Scrapy's default is -1).
+# A retry has already waited its back-off (in the request queue, crawler/scheduler.py): it
+# goes ahead of the frontier then, rather than behind every link found meanwhile (Scrapy's
+# default is -1).
 RETRY_PRIORITY_ADJUST = 1
 
 # Never keep or send a site's cookies: nothing of a reader session belongs in an archive.
@@ -60,13 +61,17 @@ DOWNLOADER_MIDDLEWARES = {
     # Incremental re-crawls: articles archived recently are not fetched again (the spider does
     # not request them; this catches redirect targets).
     "crawler.incremental.SkipKnownArticlesMiddleware": 45,
-    # After RobotsTxtMiddleware (100), which fetches robots.txt before anything else.
-    "crawler.middlewares.CrawlDelayMiddleware": 110,
+    # Scrapy's robots.txt filter, refusing with a typed exception (RefusedRobots).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     # Scrapy's retry, with backoff and Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Sees 3xx responses before RedirectMiddleware (600) acts on them.
     "crawler.middlewares.RedirectLoopMiddleware": 650,
+    # Learns each site's Crawl-delay and Retry-After from every response (also those retried
+    # or redirected); the request queue below keeps the site's requests back meanwhile.
+    "crawler.middlewares.PacingMiddleware": 900,
     # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
 }
@@ -76,6 +81,10 @@ DOWNLOADER_MIDDLEWARES = {
 DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 # Pending requests wait on disk, not in memory (a 50,000-URL sitemap is 50,000 requests).
 SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
+# One queue per site: a site's requests leave it only when the site may be hit (Crawl-delay,
+# Retry-After, a retry's back-off) and has a free download slot, so the waits of one site
+# never hold the downloader's places that the other sites need.
+SCHEDULER_PRIORITY_QUEUE = "crawler.scheduler.PacedPriorityQueue"
 
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,

@@ -50,6 +50,16 @@ def url_verdict(url: str) -> NotArticle | None:
     return NotArticle(url, why) if listing is False else None
 
 
+def page_verdict(page: Page) -> NotArticle | None:
+    """A NotArticle when the page is refused before any extraction: by a ``not_articles``
+    pattern of its site in sites.toml, or by its URL's shape (:func:`url_verdict`) unless an
+    ``articles`` pattern says it is an article."""
+    if page.override is not None:
+        is_article, why = page.override
+        return None if is_article else NotArticle(page.url, why)
+    return url_verdict(page.url)
+
+
 def page_to_article(
     page: Page,
     site_knowledge: SiteKnowledge | None = None,
@@ -65,7 +75,7 @@ def page_to_article(
     by :func:`pipelines.extract.extract_article` without site knowledge); otherwise it is made
     here.
     """
-    refused = url_verdict(page.url)
+    refused = page_verdict(page)
     if refused is not None:
         return refused
     if extraction is None:
@@ -74,7 +84,12 @@ def page_to_article(
         extraction = extract_article(page.html, page.url, fetched_at=page.fetched_at)
     if not extraction.is_article:
         failed = extraction.reason.startswith("extraction failed")
-        return NotArticle(page.url, extraction.reason, failed=failed)
+        if page.override is None or failed or not extraction.word_count:
+            reason = extraction.reason
+            if page.override is not None and not failed:
+                reason = f"{page.override[1]}, but {reason or 'no text'}"
+            return NotArticle(page.url, reason, failed=failed)
+        # the site's articles pattern wins over the classification
     if site_knowledge is not None:
         try:
             knowledge = site_knowledge(host(canonical_url(page.url, extraction.canonical)))

@@ -23,9 +23,9 @@ from core import outcomes
 from core.items import Article, FetchFailure, NewsListing, NotModified, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
-from core.signals import boilerplate_learnt, fetch_recorded
+from core.signals import boilerplate_learnt, fetch_recorded, page_rejected
 from core.urls import normalize
-from pipelines.article import NotArticle, page_to_article, url_verdict
+from pipelines.article import NotArticle, page_to_article, page_verdict
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -33,7 +33,7 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
-from pipelines.store import Archive
+from pipelines.store import Archive, rejection_row
 from pipelines.workers import ExtractorPool
 
 logger = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ class ExtractPipeline:
         if not isinstance(item, Page):
             return item
         extraction = None
-        if url_verdict(item.url) is None:  # else no worker spends 30-60 ms on a list page
+        if page_verdict(item) is None:  # else no worker spends 30-60 ms on a list page
             extraction = await self.pool.extract(item.html, item.url, item.fetched_at)
             if extraction.cascade_fallback:
                 self._cascade_fallback(extraction.cascade_fallback)
@@ -95,6 +95,8 @@ class ExtractPipeline:
             self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
             if result.failed:
                 logger.warning("Extraction failed on %s: %s", item.url, result.reason)
+            row = rejection_row(item, result.reason, result.failed)
+            self.crawler.signals.send_catch_log(page_rejected, row=row)
             raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
         site = self.sites.get(result.site)
         if site is not None and len(site.blocks) > self.announced[result.site]:
@@ -136,12 +138,14 @@ class StorePipeline:
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.rejections: list[dict[str, Any]] = []
         self.not_modified: list[NotModified] = []
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
         crawler.signals.connect(self.boilerplate_learnt, signal=boilerplate_learnt)
+        crawler.signals.connect(self.page_rejected, signal=page_rejected)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -165,7 +169,7 @@ class StorePipeline:
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
-                "outcome": outcomes.failure_outcome(item.error), "error": item.error,
+                "outcome": item.outcome, "error": item.error,
             })
         if (len(self.articles) + len(self.fetches) + len(self.listings)
                 + len(self.not_modified) >= self.batch_size):
@@ -178,6 +182,9 @@ class StorePipeline:
         elif row["status"] in (404, 410):
             self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
+
+    def page_rejected(self, row: dict[str, Any]) -> None:
+        self.rejections.append({"crawl_id": self.crawl_id, **row})
 
     def boilerplate_learnt(self, knowledge: SiteBoilerplate) -> None:
         """A site's pages revealed new boilerplate: remove it from the site's archived rows."""
@@ -193,6 +200,7 @@ class StorePipeline:
         """Write what is buffered in one transaction and count the outcomes."""
         if not (self.articles or self.fetches or self.listings or self.gone
                 or self.not_modified):
+            self._flush_rejections()
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
         not_modified, self.not_modified = self.not_modified, []
@@ -212,6 +220,21 @@ class StorePipeline:
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else
                                  f"archive/articles/{outcome}")
+        self._flush_rejections()
+
+    def _flush_rejections(self) -> None:
+        """Keep why each fetched page gave no article (its own transaction: a failure keeps
+        the rows for the next flush and never holds back the articles)."""
+        if not self.rejections:
+            return
+        rows, self.rejections = self.rejections, []
+        try:
+            self.archive.save_rejections(rows)
+        except sqlite3.Error:
+            logger.exception("Writing %d rejection(s) to %s failed; will retry", len(rows),
+                             self.path)
+            self.stats.inc_value("archive/store_error")
+            self.rejections[:0] = rows
 
     def close_spider(self) -> None:
         if self.flusher.running:

@@ -12,6 +12,7 @@ Tables:
 - ``fetches``: one row per response or failed request (URL, status, time, size, type, error).
 - ``crawls``: one row per run: start, end, outcome counts and Scrapy's final stats.
 - ``boilerplate_blocks``: text blocks a site repeats on many pages, removed from its articles.
+- ``rejections``: one row per fetched page that gave no article, with the reason (the latest).
 - ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
   into ``articles.news_title``/``news_published`` whichever of the two arrives first.
 - ``versions``: every distinct content of an article, keyed by (url, version), version 1 the
@@ -33,7 +34,8 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from core.items import Article, NewsListing, NotModified, utc_now
+from core.items import Article, NewsListing, NotModified, Page, utc_now
+from core.urls import host
 from pipelines.history import compare
 from pipelines.keys import article_hash
 
@@ -220,7 +222,38 @@ def version_row(article: Article, version: int, changed: list[str], added: int,
 
 
 @migrations()
-def m006_credits_dates_access(db: Database) -> None:
+def m006_rejections(db: Database) -> None:
+    """Why each fetched page gave no article: one row per URL, updated when it is fetched
+    again (``first_seen`` kept), so a user sees at once which of a site's pages are refused
+    and why."""
+    db["rejections"].create(
+        {
+            "url": str,
+            "site": str,
+            "reason": str,
+            "failed": int,
+            "crawl_id": int,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="url",
+    )
+    db["rejections"].create_index(["site", "reason"])
+
+
+def rejection_row(page: Page, reason: str, failed: bool = False) -> dict[str, Any]:
+    """The ``rejections`` row of a fetched page that gave no article (without crawl id)."""
+    return {
+        "url": page.url,
+        "site": host(page.url),
+        "reason": reason,
+        "failed": int(failed),
+        "fetched_at": page.fetched_at or utc_now(),
+    }
+
+
+@migrations()
+def m007_credits_dates_access(db: Database) -> None:
     """Authors and agencies as lists, each date's confidence, rejected dates, access."""
     for column in ("authors", "agencies", "published_confidence", "modified_confidence",
                    "date_notes", "access"):
@@ -328,6 +361,12 @@ class Archive:
             return outcomes
         with self.db.atomic():
             outcomes.update(self._save_articles(batch))
+            # a page refused before (by older rules or before a sites.toml override) is
+            # refused no more
+            self.db.execute(
+                "DELETE FROM rejections WHERE url IN (SELECT value FROM json_each(?))",
+                [json.dumps([a.fetched_url for a in batch.values()])],
+            )
             if fetch_rows:
                 self.db["fetches"].insert_all(fetch_rows)
             self._save_listings(list(listing_rows.values()), list(batch))
@@ -347,6 +386,19 @@ class Archive:
                     outcomes[item.url] = "not_modified"
                     self._patch_listed_dates(item.url, item.listed_dates)
         return outcomes
+
+    def save_rejections(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Keep why fetched pages gave no article (``rejection_row`` rows with a crawl id),
+        one row per URL: the latest reason, the first and last time it was given."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO rejections (url, site, reason, failed, crawl_id, first_seen, "
+                "last_seen) VALUES (:url, :site, :reason, :failed, :crawl_id, :fetched_at, "
+                ":fetched_at) ON CONFLICT (url) DO UPDATE SET site = excluded.site, "
+                "reason = excluded.reason, failed = excluded.failed, "
+                "crawl_id = excluded.crawl_id, last_seen = excluded.last_seen",
+                [{"crawl_id": None, **row} for row in rows],
+            )
 
     def _save_articles(self, batch: Mapping[str, Article]) -> dict[str, str]:
         """Articles and their versions (inside the caller's transaction)."""

@@ -82,6 +82,14 @@ def archive(tmp_path: Path) -> Iterator[Any]:
     opened.close()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real crawls (``tests/test_crawl*.py``) are the ``e2e`` tests: ``-m "not e2e"``
+    leaves them out."""
+    for item in items:
+        if item.path.name.startswith("test_crawl"):
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def demo_site() -> Iterator:
     """The bundled demo news site, served on a free port of 127.0.0.1 for the whole session."""

@@ -34,7 +34,8 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m003_gone_articles",
         "m004_boilerplate_blocks",
         "m005_versions",
-        "m006_credits_dates_access",
+        "m006_rejections",
+        "m007_credits_dates_access",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -190,7 +191,7 @@ def test_an_archive_made_before_the_credit_columns_is_migrated(tmp_path):
     from sqlite_utils import Database
 
     old = Database(tmp_path / "old.db")
-    migrations.apply(old, stop_before="m006_credits_dates_access")
+    migrations.apply(old, stop_before="m007_credits_dates_access")
     assert "access" not in old["articles"].columns_dict
     old.close()
     archive = Archive(tmp_path / "old.db")

@@ -28,14 +28,19 @@ from twisted.python.failure import Failure
 
 from core import urls
 from core.items import FetchFailure, NewsListing, NotModified, Page, utc_now
-from core.outcomes import SKIPPED_KNOWN
+from core.outcomes import (
+    DISCOVERY_ERROR,
+    SKIPPED_KNOWN,
+    RefusedOffsite,
+    SkippedKnown,
+    failure_outcome,
+)
 from core.paths import project_path
 from core.urls import url_shape
 from crawler import discovery
 from crawler.encoding import detect_encoding
 from crawler.incremental import (
     CHECKED,
-    KNOWN,
     RECHECK_PRIORITY,
     KnownArticles,
     conditional_headers,
@@ -110,7 +115,12 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for sitemap in sitemap_urls_from_robots(response.body, base_url=response.url):
+        try:
+            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        except Exception as error:  # a Sitemap: line urljoin refuses
+            self._discovery_error(response, "sitemap", response.body[:200], error)
+            return
+        for sitemap in sitemaps:
             yield from self._follow(response, sitemap, "sitemap")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -126,7 +136,12 @@ class NewsSpider(scrapy.Spider):
         if kind == discovery.SITEMAP:
             yield from self._parse_sitemap(response, body)
         elif kind == discovery.FEED:
-            for entry in discovery.parse_feed(body):
+            try:
+                entries = discovery.parse_feed(body)
+            except Exception as error:
+                self._discovery_error(response, "feed", body[:200], error)
+                return
+            for entry in entries:
                 yield from self._follow(response, entry.link, "feed", lastmod=entry.published)
         elif kind == discovery.HTML and isinstance(response, TextResponse):
             encoding, how = detect_encoding(response.body, content_type)
@@ -138,13 +153,22 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("Not HTML, not archived: %s (%s)", response.url, content_type)
 
     def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[Any]:
-        sitemap_type, entries = discovery.parse_sitemap(body)
+        try:
+            sitemap_type, entries = discovery.parse_sitemap(body)
+        except Exception as error:
+            self._discovery_error(response, "sitemap", body[:200], error)
+            return
         for entry in entries:
             if sitemap_type == "sitemapindex":
                 yield from self._follow(response, entry.loc, "sitemap")
             elif entry.news:
+                try:
+                    url = urls.normalize(discovery.absolute_url(response.url, entry.loc))
+                except Exception as error:
+                    self._discovery_error(response, "sitemap", entry.loc, error)
+                    continue
                 yield NewsListing(
-                    url=urls.normalize(discovery.absolute_url(response.url, entry.loc)),
+                    url=url,
                     title=entry.news.get("title") or None,
                     published=entry.news.get("publication_date") or None,
                 )
@@ -167,9 +191,11 @@ class NewsSpider(scrapy.Spider):
                 yield from self._follow(response, feed, "feed")
         if self.follow_links:
             links = self.link_filters[response.meta.get("site", 0)]
-            offsite = links.offsite
-            base, hrefs = get_base_url(response), discovery.page_hrefs(html)
+            offsite, malformed = links.offsite, links.malformed
+            base, hrefs = self._base_url(response), discovery.page_hrefs(html)
             found = list(links.follow(base, hrefs))
+            if links.malformed > malformed:
+                self._count_discovery_errors("link", links.malformed - malformed)
             if self.stop_paging and any(map(discovery.is_pagination, found)) and (
                 self._lists_only_known_articles(base, hrefs, links)
             ):
@@ -179,13 +205,19 @@ class NewsSpider(scrapy.Spider):
                 yield from self._follow(response, url, "link", filtered=True)
             self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
-        canonical = urls.canonical_url(response.url, discovery.declared_canonical(link_tags))
+        declared = discovery.declared_canonical(link_tags)
+        try:
+            canonical = urls.canonical_url(response.url, declared)
+        except Exception as error:  # a malformed rel=canonical: the page is its own
+            self._discovery_error(response, "canonical", declared, error)
+            canonical = urls.normalize(response.url)
         if canonical != urls.normalize(response.url):
             # An AMP, print or tracking variant: archive the page it names as canonical, once.
             self.crawler.stats.inc_value("archive/variant_to_canonical")
             yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
+        site = self.sites[response.meta.get("site", 0)]
         headers = response.headers
         yield Page(
             url=response.url,
@@ -194,6 +226,7 @@ class NewsSpider(scrapy.Spider):
             html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
+            override=site.override(response.url),
             etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
             last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
             listed_dates=self._listed_dates(response),
@@ -210,9 +243,12 @@ class NewsSpider(scrapy.Spider):
         assert self.known is not None
         articles = set()
         for href in hrefs:
-            url = discovery.absolute_url(base, href.strip())
-            if links.on_site(url) and url_shape(url)[0] is True:
-                articles.add(urls.normalize(url))
+            try:
+                url = discovery.absolute_url(base, href.strip())
+                if links.on_site(url) and url_shape(url)[0] is True:
+                    articles.add(urls.normalize(url))
+            except ValueError:
+                continue  # malformed: counted once already, by the link filter
         return bool(articles) and all(self.known.is_fresh(url) for url in articles)
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
@@ -222,14 +258,14 @@ class NewsSpider(scrapy.Spider):
         Off-site links are only counted (by OffsiteMiddleware): they are not this archive's
         business, and a news page has dozens of them.
         """
-        if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        if not failure.check(IgnoreRequest) or failure.check(HttpError, RefusedOffsite,
+                                                             SkippedKnown):
             return
         request = failure.request
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        if "offsite" in error.lower() or KNOWN in error:
-            return
         self.logger.info("Refused %s: %s", request.url, error)
-        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now(),
+                           outcome=failure_outcome(failure.value))
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -253,9 +289,9 @@ class NewsSpider(scrapy.Spider):
 
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
-        """A request for ``url``, unless this crawl has requested it already or it is an
-        article archived recently (:class:`KnownArticles`). A known article is re-checked
-        with a conditional request, after the new URLs.
+        """A request for ``url`` as given (made absolute), unless this crawl has requested
+        it already or it is an article archived recently (:class:`KnownArticles`). A known
+        article is re-checked with a conditional request, after the new URLs.
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
@@ -265,27 +301,40 @@ class NewsSpider(scrapy.Spider):
         is not refused by the cache: a link to it may have been skipped as fresh earlier in
         the crawl, before this listing said it changed.
         """
+        try:
+            request = self._new_request(response, url, via, lastmod, filtered)
+        except Exception as error:  # a malformed URL costs that URL, not the page
+            self._discovery_error(response, via, url, error)
+            return
+        if request is not None:
+            yield request
+
+    def _new_request(self, response: Response, url: str, via: str, lastmod: str | None,
+                     filtered: bool) -> scrapy.Request | None:
         absolute = url if filtered else discovery.absolute_url(response.url, url)
         site = response.meta.get("site", 0)
         links = self.link_filters[site]
         first = filtered or links.first_time(absolute)
         if not first and not lastmod:
-            return
+            return None
         normalized = urls.normalize(absolute)  # the same article behind ?utm_… or #respond
         if normalized != absolute:
             first = links.first_time(normalized) and first
             if not first and not lastmod:
-                return
+                return None
         if not first and lastmod and len(self.late_listed) < MAX_LATE_LISTED:
             # seen already this crawl: if it was requested, its page gets this date too
             self.late_listed.setdefault(normalized, {})[via] = lastmod
         known = self.known.lookup(normalized) if self.known is not None else None
         if not first and known is None:
-            return  # a new URL, requested already
+            return None  # a new URL, requested already
         if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
-            return
-        request = self._request(normalized, site, via)
+            return None
+        # the URL as the site gave it: some servers answer a reordered or trimmed query
+        # (``?idx=8576&page=1&find=``) with another page or a 404; the normalised form is
+        # only the archive's key and the duplicate filter's
+        request = self._request(absolute, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
             request.meta[LISTED] = {via: lastmod}
@@ -298,7 +347,27 @@ class NewsSpider(scrapy.Spider):
             if headers:
                 request.headers.update(headers)
                 request.meta["handle_httpstatus_list"] = [304]
-        yield request
+        return request
+
+    def _base_url(self, response: TextResponse) -> str:
+        """The page's ``<base href>`` (or its URL, when that base is malformed)."""
+        try:
+            return get_base_url(response)
+        except ValueError as error:
+            self._discovery_error(response, "link", "<base href>", error)
+            return response.url
+
+    def _discovery_error(self, response: Response, kind: str, entry: object,
+                         error: Exception) -> None:
+        """Count (and log at debug level) one link, feed or sitemap entry that could not be
+        followed: the rest of the page, feed or sitemap goes on."""
+        self._count_discovery_errors(kind, 1)
+        self.logger.debug("Skipped a malformed %s entry %r on %s: %s: %s", kind,
+                          str(entry)[:200], response.url, type(error).__name__, error)
+
+    def _count_discovery_errors(self, kind: str, count: int) -> None:
+        self.crawler.stats.inc_value(DISCOVERY_ERROR, count)
+        self.crawler.stats.inc_value(f"{DISCOVERY_ERROR}/{kind}", count)
 
     def _request(
         self,
