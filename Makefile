@@ -83,10 +83,13 @@ lint: install
 clean:
 	rm -rf $(VENV) .venv-latest .venv-lowest .pytest_cache .ruff_cache *.egg-info
 
-## bench-extract: extraction quality and speed on ../shared/bench/extraction (BENCH_DATA=…)
+## bench-extract: extraction quality and speed on ../shared/bench/extraction (BENCH_DATA=…),
+## then bylines, published dates and access on the labelled pages (tests/data/metadata_labels.json)
 BENCH_DATA ?= ../shared/bench/extraction
 bench-extract: install
 	$(BIN)/python benchmarks/bench_extract.py $(BENCH_DATA)
+	@echo
+	$(BIN)/python benchmarks/bench_metadata.py $(BENCH_DATA)
 
 ## bench: crawl throughput and memory against trafilatura's CLI (BENCH_PAGES=…)
 BENCH_PAGES ?= 2000

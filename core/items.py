@@ -71,6 +71,12 @@ class Article:
     # which extraction made the text (trafilatura's version + a hash of the project's
     # extraction code): versions are compared like for like (pipelines.history)
     extractor: str = ""
+    authors: list[str] = field(default_factory=list)  # the people credited, in byline order
+    agencies: list[str] = field(default_factory=list)  # agencies and desks credited ("AFP")
+    published_confidence: str | None = None  # "high", "medium" or "low"
+    modified_confidence: str | None = None
+    date_notes: list[str] = field(default_factory=list)  # dates rejected, and why
+    access: str = "free"  # "free", "paywalled" (declared) or "partial" (text stops at a prompt)
     warc_record_id: str | None = None  # the WARC record of the page this text came from
     extracted_at: str | None = None  # when the extractor made the text (crawl or reextract)
 

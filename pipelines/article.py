@@ -81,7 +81,7 @@ def page_to_article(
     if extraction is None:
         from pipelines.extract import extract_article  # trafilatura: loaded where pages are
 
-        extraction = extract_article(page.html, page.url)
+        extraction = extract_article(page.html, page.url, fetched_at=page.fetched_at)
     if not extraction.is_article:
         failed = extraction.reason.startswith("extraction failed")
         if page.override is None or failed or not extraction.word_count:
@@ -135,5 +135,11 @@ def article_from_page(page: Page, extraction: Extraction) -> Article:
         last_modified=page.last_modified,
         listed_dates=dict(page.listed_dates),
         extractor=extractor_identity(),
+        authors=list(extraction.authors),
+        agencies=list(extraction.agencies),
+        published_confidence=extraction.published_confidence if dates["published"] else None,
+        modified_confidence=extraction.modified_confidence if dates["modified"] else None,
+        date_notes=list(extraction.date_notes),
+        access=extraction.access,
         warc_record_id=page.warc_record_id,
     )

@@ -30,6 +30,7 @@ from trafilatura.xml import xmltotxt
 
 from pipelines import cascade
 from pipelines import metadata as md
+from pipelines.access import article_access
 from pipelines.boilerplate import SiteBoilerplate, drop_hidden
 from pipelines.classify import (
     classify,
@@ -60,13 +61,16 @@ _NEVER_TEXT = ("script", "style", "svg")
 
 
 def extract_article(
-    html: str | bytes, url: str, site: SiteBoilerplate | None = None
+    html: str | bytes, url: str, site: SiteBoilerplate | None = None,
+    fetched_at: str | None = None,
 ) -> Extraction:
     """Extract one page. Never raises: bad input gives ``is_article=False`` with a reason.
 
     ``site`` is what is known of the page's site; its recognised blocks are removed from the
     text. It is only read: learning from the result (``site.observe(url, ex.blocks)``) is the
     caller's decision, so that extraction stays a plain function of its inputs.
+    ``fetched_at`` (ISO 8601) is when the page was fetched: relative dates ("3 hours ago")
+    are resolved against it and dates after it are rejected (the current time without it).
     """
     if not isinstance(html, (str, bytes)) or not html.strip():
         return Extraction(is_article=False, reason="empty document")
@@ -80,13 +84,15 @@ def extract_article(
     if tree is None or tree.find(".//body") is None:
         return Extraction(is_article=False, reason="not an HTML document")
     try:
-        return _extract(tree, url, site)
+        return _extract(tree, url, site, fetched_at)
     except Exception as err:  # keep the crawl going: one odd page must not stop the pipeline
         LOGGER.warning("extraction failed for %s: %r", url, err, exc_info=True)
         return Extraction(is_article=False, reason=f"extraction failed: {type(err).__name__}")
 
 
-def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extraction:
+def _extract(
+    tree: HtmlElement, url: str, site: SiteBoilerplate | None, fetched_at: str | None = None
+) -> Extraction:
     decl = md.read_declarations(tree)
     ex = Extraction(is_article=False, reason="", cascade_fallback=cascade.FALLBACK)
     ex.canonical = md.absolute_url(decl.canonical, url)
@@ -94,7 +100,7 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
         ex.sources["canonical"] = "link@rel=canonical"
     # everything read from the page as published comes first: the tree is then cut down, in
     # place, to what readers see
-    page_type = fill_metadata(ex, decl, tree, url)
+    page_type = fill_metadata(ex, decl, tree, url, fetched_at)
     anchors = anchor_texts(tree)
     captions = caption_texts(tree)
     drop_hidden(tree)
@@ -103,6 +109,7 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
     # the page's shape as readers see it, before trafilatura cuts the tree down
     block_words, headlines = longest_text_block(tree), headline_links(tree)
+    page_text = tree.text_content()  # what readers see, for the paywall prompt test
     body, ex.text = cascade.main_text(tree, url)
     ex.sources["text"] = "trafilatura"
     if body is not None:
@@ -114,6 +121,9 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
     ex.blocks = ex.text.split("\n") if ex.text else []
     ex.word_count = len(ex.text.split())
     fill_language(ex, decl)
+    ex.access, access_source = article_access(decl, ex.text, page_text)
+    if access_source:
+        ex.sources["access"] = access_source
     if site is not None:
         apply_site_knowledge(ex, site)
 

@@ -39,6 +39,13 @@ class Extraction:
     # why trafilatura's bare_extraction ran instead of the project's cascade (the installed
     # trafilatura failed the cascade's guard: pipelines.cascade.FALLBACK); None normally
     cascade_fallback: str | None = None
+    # credits, date confidence and access (pipelines.bylines, .dates, .access)
+    authors: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    published_confidence: str | None = None
+    modified_confidence: str | None = None
+    date_notes: list[str] = field(default_factory=list)
+    access: str = "free"
 
 
 def apply_site_knowledge(ex: Extraction, site: SiteBoilerplate) -> Extraction:

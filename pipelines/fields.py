@@ -18,6 +18,8 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 
 from pipelines import metadata as md
+from pipelines.bylines import find_credits
+from pipelines.dates import find_dates
 from pipelines.extraction import Extraction
 
 
@@ -41,7 +43,8 @@ Candidate = tuple["str | None | Callable[[], str | None]", "str | None"]
 
 
 def fill_metadata(
-    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str,
+    fetched_at: str | None = None,
 ) -> str | None:
     """Pick each field from the first source that has it, recording the source.
 
@@ -70,31 +73,8 @@ def fill_metadata(
 
         return value, "trafilatura"
 
-    jsonld_author = "; ".join(md.jsonld_authors(decl)) or None
-    meta_author, meta_author_key = decl.meta("author", "article:author", "parsely-author")
     ex.title = pick(
         "title", meta("og:title"), (md.jsonld_field(decl, "headline"), "json-ld"), traf("title")
-    )
-    meta_author = md.clean_author(meta_author)
-    byline = None if jsonld_author or meta_author else md.find_byline(tree)
-    ex.author = pick(
-        "author",
-        (jsonld_author, "json-ld"),
-        (meta_author, f"meta:{meta_author_key}"),
-        (byline, "byline"),
-        traf("author", md.clean_author),
-    )
-    ex.published = pick(
-        "published",
-        _date(meta("article:published_time")),
-        _date((md.jsonld_field(decl, "datePublished"), "json-ld")),
-        traf("date", md.normalize_date),
-    )
-    ex.modified = pick(
-        "modified",
-        _date(meta("article:modified_time")),
-        _date((md.jsonld_field(decl, "dateModified"), "json-ld")),
-        _date(meta("og:updated_time")),
     )
     ex.site_name = pick(
         "site_name",
@@ -120,13 +100,33 @@ def fill_metadata(
         traf("image", lambda image: md.absolute_url(image, url)),
     )
     _fill_tags(ex, decl, traf_meta)
+    fill_credits_and_dates(ex, decl, tree, url, fetched_at, traf_meta)
     if decl.meta("og:type")[0] or md.jsonld_types(decl):
         return None
     return traf_meta.get("pagetype")
 
 
-def _date(candidate: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
-    return md.normalize_date(candidate[0]), candidate[1]
+def fill_credits_and_dates(
+    ex: Extraction, decl: md.Declarations, tree: HtmlElement, url: str,
+    fetched_at: str | None, traf_meta: _TrafilaturaMetadata,
+) -> None:
+    """Authors and agencies (pipelines.bylines), published/modified dates with their source
+    and confidence (pipelines.dates); trafilatura's date only as the last resort."""
+    credits = find_credits(tree, decl, url, ex.site_name)
+    ex.authors, ex.agencies = credits.authors, credits.agencies
+    if credits.display and credits.source:
+        ex.author = unicodedata.normalize("NFC", credits.display)
+        ex.sources["author"] = credits.source
+    found = find_dates(
+        tree, decl, url, md.normalize_language(decl.html_lang), fetched_at,
+        guess=lambda: traf_meta.get("date"),
+    )
+    ex.date_notes = found.notes
+    for name, value in (("published", found.published), ("modified", found.modified)):
+        if value is not None:
+            setattr(ex, name, value.value)
+            setattr(ex, f"{name}_confidence", value.confidence)
+            ex.sources[name] = value.source
 
 
 def _is_hostname_of(name: str, url: str) -> bool:

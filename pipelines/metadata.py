@@ -75,20 +75,6 @@ AUXILIARY_TYPES = frozenset(
 
 _LANG = re.compile(r"^([A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*$")
 _SPACES = re.compile(r"\s+")
-# "By Jane Doe", "Von Anna Schmidt", "Par Claire Dubois"...
-_BYLINE_PREFIX = re.compile(
-    r"^(?:written\s+by|posted\s+by|by|von|par|por|di|da|door|av|af|przez|autor(?:in)?:?|author:?)"
-    r"\s+",
-    re.IGNORECASE,
-)
-# where a byline stops being a name: dates, separators, "Updated", reading times
-_BYLINE_END = re.compile(
-    r"\s*(?:[|·•,\u2013\u2014/]|\s-\s|\d|\b(?:updated|aktualisiert|mis à jour)\b)", re.IGNORECASE
-)
-_AUTHOR_JOIN = re.compile(r"\s+(?:and|und|et|y|e|en|och|og|i)\s+|\s*&\s*|\s*;\s*", re.IGNORECASE)
-_BYLINE_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:byline|by-line|author|autor|auteur)(?:$|[\s_-])", re.IGNORECASE
-)
 
 
 @dataclass
@@ -222,7 +208,7 @@ def article_node(decl: Declarations) -> dict[str, Any] | None:
     return next((n for n in decl.jsonld if any(is_article_type(t) for t in type_names(n))), None)
 
 
-def _resolve(decl: Declarations, value: Any) -> Any:
+def resolve(decl: Declarations, value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"@id"}:
         return decl.jsonld_by_id.get(value["@id"], value)
     return value
@@ -230,7 +216,7 @@ def _resolve(decl: Declarations, value: Any) -> Any:
 
 def _names(decl: Declarations, value: Any) -> list[str]:
     """Names out of a string, a {"name": ...} object, an @id reference or a list of those."""
-    value = _resolve(decl, value)
+    value = resolve(decl, value)
     if isinstance(value, list):
         return [name for item in value for name in _names(decl, item)]
     if isinstance(value, dict):
@@ -260,8 +246,7 @@ def jsonld_authors(decl: Declarations) -> list[str]:
     node = article_node(decl)
     if not node:
         return []
-    names = [_clean_author(n) for n in _names(decl, node.get("author"))]
-    return list(dict.fromkeys(n for n in names if n))
+    return list(dict.fromkeys(_names(decl, node.get("author"))))
 
 
 def jsonld_publisher(decl: Declarations) -> str | None:
@@ -313,9 +298,9 @@ def jsonld_image(decl: Declarations) -> str | None:
     node = article_node(decl)
     if not node:
         return None
-    value = _resolve(decl, node.get("image"))
+    value = resolve(decl, node.get("image"))
     if isinstance(value, list):
-        value = _resolve(decl, value[0]) if value else None
+        value = resolve(decl, value[0]) if value else None
     if isinstance(value, dict):
         value = value.get("url") or value.get("contentUrl")
     return value.strip() if isinstance(value, str) and value.strip() else None
@@ -343,75 +328,11 @@ def _rel_tags(tree: HtmlElement) -> list[str]:
     return [] if len(tags) > 20 else tags
 
 
-def find_byline(tree: HtmlElement) -> str | None:
-    """Author name(s) from the first byline-like element outside the comments.
-
-    Costs about as much as all other declarations together, so callers ask only when JSON-LD
-    and metas name no author.
-    """
-    candidates = tree.xpath(
-        "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')"
-        " or contains(@class, 'author') or contains(@class, 'autor')]"
-    )
-    for elem in candidates:
-        if elem.tag in _CONTAINER_TAGS or _in_comments(elem):
-            continue
-        if elem.get("rel") != "author" and elem.get("itemprop") != "author":
-            if not _BYLINE_CLASS.search(elem.get("class") or ""):
-                continue
-        text = _clean(elem.text_content())
-        if not text or len(text) > 120:
-            continue
-        names = parse_byline(text)
-        if names:
-            return names
-    return None
-
-
-_CONTAINER_TAGS = frozenset({"html", "body", "main", "article", "section"})
-
-
-def _in_comments(elem: HtmlElement) -> bool:
-    for node in (elem, *elem.iterancestors()):
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
-        if "comment" in marker or "respond" in marker:
-            return True
-    return False
-
-
-def parse_byline(text: str) -> str | None:
-    """ "By Jane Doe · 5 min read" -> "Jane Doe"; "Von A und B" -> "A; B"; None if no name."""
-    text = _BYLINE_PREFIX.sub("", _clean(text))
-    text = _BYLINE_END.split(text, maxsplit=1)[0]
-    names = [_clean_author(part) for part in _AUTHOR_JOIN.split(text)]
-    names = [n for n in names if n]
-    return "; ".join(dict.fromkeys(names)) if names else None
-
-
-def _clean_author(name: str) -> str | None:
-    """A plausible person or desk name, or None (URLs, e-mails, digits, long phrases)."""
-    name = _BYLINE_PREFIX.sub("", _clean(name)).strip(" ,;:|·•-")
-    if not name or "@" in name or "://" in name or name.startswith("/"):
-        return None
-    if any(ch.isdigit() for ch in name) or len(name) > 60 or len(name.split()) > 6:
-        return None
-    return name
-
-
 # --- normalisation ----------------------------------------------------------------------------
 
 
 def _clean(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
-
-
-def clean_author(value: str | None) -> str | None:
-    """Authors from any source, cleaned and joined with "; " like trafilatura does."""
-    if not value:
-        return None
-    names = [_clean_author(part) for part in re.split(r"\s*;\s*", value)]
-    names = [n for n in names if n]
-    return "; ".join(dict.fromkeys(names)) if names else None
 
 
 def split_tags(value: str) -> list[str]:

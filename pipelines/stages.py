@@ -93,7 +93,7 @@ class ExtractPipeline:
             return item
         extraction = None
         if page_verdict(item) is None:  # else no worker spends 30-60 ms on a list page
-            extraction = await self.pool.extract(item.html, item.url)  # never raises
+            extraction = await self.pool.extract(item.html, item.url, item.fetched_at)
             if extraction.cascade_fallback:
                 self._cascade_fallback(extraction.cascade_fallback)
         knowledge = self._site if self.learning["min_pages"] else None

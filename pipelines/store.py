@@ -49,7 +49,7 @@ EXTRACTION_FIELDS = ("title", "author", "published", "modified", "language", "si
                      "description", "tags", "image", "text", "word_count", "content_hash",
                      "sources", "extractor")
 #: Columns stored as JSON text.
-JSON_FIELDS = ("tags", "sources", "listed_dates")
+JSON_FIELDS = ("tags", "sources", "listed_dates", "authors", "agencies", "date_notes")
 #: Columns of a version copied from its article.
 VERSION_FIELDS = ("url", "site", "fetched_at", "title", "author", "published", "modified",
                   "text", "word_count", "content_hash", "sources", "extractor", "warc_record_id")
@@ -248,8 +248,27 @@ def m006_rejections(db: Database) -> None:
     db["rejections"].create_index(["site", "reason"])
 
 
+def rejection_row(page: Page, reason: str, failed: bool = False) -> dict[str, Any]:
+    """The ``rejections`` row of a fetched page that gave no article (without crawl id)."""
+    return {
+        "url": page.url,
+        "site": host(page.url),
+        "reason": reason,
+        "failed": int(failed),
+        "fetched_at": page.fetched_at or utc_now(),
+    }
+
+
 @migrations()
-def m007_warc_records(db: Database) -> None:
+def m007_credits_dates_access(db: Database) -> None:
+    """Authors and agencies as lists, each date's confidence, rejected dates, access."""
+    for column in ("authors", "agencies", "published_confidence", "modified_confidence",
+                   "date_notes", "access"):
+        db["articles"].add_column(column, str)
+
+
+@migrations()
+def m008_warc_records(db: Database) -> None:
     """The WARC index, each article's record, and when its text was extracted."""
     db["warc_records"].create(
         {
@@ -272,17 +291,6 @@ def m007_warc_records(db: Database) -> None:
     db["articles"].add_column("warc_record_id", str)
     db["articles"].add_column("extracted_at", str)
     db["versions"].add_column("warc_record_id", str)
-
-
-def rejection_row(page: Page, reason: str, failed: bool = False) -> dict[str, Any]:
-    """The ``rejections`` row of a fetched page that gave no article (without crawl id)."""
-    return {
-        "url": page.url,
-        "site": host(page.url),
-        "reason": reason,
-        "failed": int(failed),
-        "fetched_at": page.fetched_at or utc_now(),
-    }
 
 
 def article_row(article: Article) -> dict[str, Any]:

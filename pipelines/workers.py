@@ -65,12 +65,12 @@ def _init_worker(crawler: int) -> None:
     threading.Thread(target=_exit_with_crawler, args=(crawler,), daemon=True).start()
 
 
-def extract_page(html: str, url: str) -> Extraction:
+def extract_page(html: str, url: str, fetched_at: str | None = None) -> Extraction:
     """:func:`pipelines.extract.extract_article`, imported where it runs: in a worker (or
     inline), never in the crawler process that only hands pages over."""
     from pipelines.extract import extract_article
 
-    return extract_article(html, url)
+    return extract_article(html, url, fetched_at=fetched_at)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -107,16 +107,16 @@ class ExtractorPool:
                 self._pool = pool
             return self._pool
 
-    async def extract(self, html: str, url: str) -> Extraction:
+    async def extract(self, html: str, url: str, fetched_at: str | None = None) -> Extraction:
         if not self.workers:
-            return extract_page(html, url)
+            return extract_page(html, url, fetched_at)
         try:
             # The first call starts the forkserver and its workers, in a thread: that takes
             # about half a second (trafilatura is imported once, in the forkserver) and must
             # not stall the crawler's event loop, nor be paid by a re-crawl that finds
             # nothing to extract.
             executor = self._pool or await asyncio.to_thread(self._executor)
-            future = executor.submit(extract_page, html, url)
+            future = executor.submit(extract_page, html, url, fetched_at)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.error("An extraction worker died on %s; restarting the pool", url)

@@ -72,6 +72,16 @@ def test_seed_article_fields(crawled, demo_site, seed_expected):
     assert row["first_seen"] and row["last_seen"] and row["content_hash"]
 
 
+def test_seed_article_credits_date_confidence_and_access(crawled, demo_site, seed_expected):
+    _, db, *_ = crawled
+    row = db["articles"].get(demo_site.seed_url())
+    assert json.loads(row["authors"]) == [seed_expected["author"]]
+    assert json.loads(row["agencies"]) == []
+    assert row["published_confidence"] in ("high", "medium")
+    assert json.loads(row["date_notes"]) == []
+    assert row["access"] == "free"
+
+
 def test_recrawls_add_no_duplicate_and_keep_first_seen(crawled, demo_site):
     _, db, first, (second, third), snapshot = crawled
     assert {r["url"]: r["first_seen"] for r in db["articles"].rows} == snapshot

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from core.urls import url_shape
+from pipelines.bylines import split_credit
 from pipelines.classify import classify
 from pipelines.extract import extract_article
 from pipelines.extraction import Extraction
 from pipelines.metadata import (
     normalize_date,
     normalize_language,
-    parse_byline,
     read_declarations,
 )
 from tests.conftest import SEED
@@ -170,8 +170,8 @@ def test_german_byline_when_jsonld_is_missing():
     assert ex.sources["author"] == "byline"
     assert ex.is_article  # no declaration left, but a numbered .html URL and enough text
     assert "numbered .html url" in ex.reason
-    assert ex.published[:10] == "2025-03-04"  # trafilatura's date as the fallback
-    assert ex.sources["published"] == "trafilatura"
+    assert ex.published[:10] == "2025-03-04"  # the date written under the headline
+    assert ex.sources["published"] == "text"
     assert ex.modified is None
 
 
@@ -418,8 +418,8 @@ def test_normalize_date(value, iso):
         ("By 2 minutes ago", None),
     ],
 )
-def test_parse_byline(byline, author):
-    assert parse_byline(byline) == author
+def test_split_credit_display(byline, author):
+    assert split_credit(byline).display == author
 
 
 def test_jsonld_graph_with_references_keywords_list_and_language_object():

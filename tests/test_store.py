@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -34,7 +35,8 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m004_boilerplate_blocks",
         "m005_versions",
         "m006_rejections",
-        "m007_warc_records",
+        "m007_credits_dates_access",
+        "m008_warc_records",
     ]
     assert archive.db["articles"].pks == ["url"]
 
@@ -170,6 +172,38 @@ def test_gone_articles_are_marked_never_deleted_and_come_back(archive):
     archive.save([make_article(fetched_at="2025-05-01T00:00:00+00:00")])
     row = archive.db["articles"].get(a.url)
     assert row["gone_status"] is None and row["gone_at"] is None
+
+
+def test_credits_dates_and_access_round_trip_as_columns(archive):
+    note = "published 2031-01-01 rejected: more than a day after the fetch (json-ld)"
+    archive.save([make_article(
+        authors=["Anna Schmidt", "Jonas Weber"], agencies=["dpa"], published_confidence="high",
+        date_notes=[note], access="partial",
+    )])
+    row = next(archive.db["articles"].rows)
+    assert json.loads(row["authors"]) == ["Anna Schmidt", "Jonas Weber"]
+    assert json.loads(row["agencies"]) == ["dpa"]
+    assert row["published_confidence"] == "high" and row["modified_confidence"] is None
+    assert json.loads(row["date_notes"])[0].startswith("published 2031-01-01 rejected")
+    assert row["access"] == "partial"
+
+
+def test_an_archive_made_before_the_credit_columns_is_migrated(tmp_path):
+    from sqlite_utils import Database
+
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="m007_credits_dates_access")
+    assert "access" not in old["articles"].columns_dict
+    old.close()
+    archive = Archive(tmp_path / "old.db")
+    try:
+        assert {"authors", "agencies", "access", "date_notes"} <= set(
+            archive.db["articles"].columns_dict
+        )
+        archive.save([make_article(authors=["Claire Dubois"])])
+        assert json.loads(next(archive.db["articles"].rows)["authors"]) == ["Claire Dubois"]
+    finally:
+        archive.close()
 
 
 def test_replace_extraction_changes_in_place_and_only_what_differs(archive):
