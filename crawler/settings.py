@@ -112,5 +112,13 @@ ARCHIVE_BOILERPLATE_MIN_SHARE = 0.1
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0
 
+# Distributed crawling: a Redis URL (redis://host:6379/0) makes `scrapy crawl news` a worker
+# sharing one crawl with any others through Redis (scrapy-redis's queue and duplicate filter),
+# and `scrapy archive-writer` the one process writing ARCHIVE_DB. Empty: one machine, no Redis.
+REDIS_URL = ""
+# A distributed worker ends when the shared crawl is over; True keeps workers (fed through
+# `<spider>:start_urls`) and the archive writer running instead.
+ARCHIVE_KEEP_RUNNING = False
+
 # `scrapy crawl` checks the archive's writer lock before starting (crawler/commands/crawl.py).
 COMMANDS_MODULE = "crawler.commands"

@@ -149,6 +149,12 @@ def m004_boilerplate_blocks(db: Database) -> None:
     ensure_table(db)
 
 
+@migrations()
+def m005_crawl_workers(db: Database) -> None:
+    """Which workers took part in a crawl (JSON list of "host:pid"; distributed crawls)."""
+    db["crawls"].add_column("workers", str)
+
+
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` row for an article (lists and dicts as JSON text)."""
     row = dataclasses.asdict(article)

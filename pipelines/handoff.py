@@ -1,0 +1,78 @@
+"""A worker's end of a distributed crawl: items go to the archive writer through Redis.
+
+The worker extracts in its own process pool as a one-machine crawl does; then, instead of
+writing ``archive.db``, it pushes every item and every ``fetches`` row onto the crawl's items
+list as an :class:`~core.handoff.Envelope`, announcing itself first and sending its stats last.
+The writer (``scrapy archive-writer``) turns them into the same rows a one-machine crawl
+writes. Site boilerplate learning needs the whole site's articles, so it is the writer's job:
+workers extract without it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import RedisError
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy_redis.connection import get_redis_from_settings
+
+from core import handoff
+from core.handoff import Envelope, Keys
+from core.signals import fetch_recorded
+from pipelines.stages import ExtractPipeline
+
+#: Attempts to push an envelope while Redis restarts (one a second).
+PUSH_ATTEMPTS = 60
+
+
+class WorkerExtractPipeline(ExtractPipeline):
+    """Extraction without site boilerplate learning (the writer learns, from every worker's
+    articles; a worker has no archive to learn from)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.learning["min_pages"] = 0
+
+
+class HandOffPipeline:
+    def __init__(self, crawler: Crawler, server: Redis) -> None:
+        self.crawler = crawler
+        self.server = server
+        self.keys = Keys(crawler.spidercls.name)
+        crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> HandOffPipeline:
+        return cls(crawler, get_redis_from_settings(crawler.settings))
+
+    def send(self, kind: str, payload: Any) -> None:
+        run = self.crawler.spider.run
+        envelope = Envelope(kind, run.id, run.worker, payload, time.time())
+        data = handoff.dumps(envelope)
+        for attempt in range(PUSH_ATTEMPTS):
+            try:
+                self.server.lpush(self.keys.items, data)
+                break
+            except RedisError:
+                if attempt == PUSH_ATTEMPTS - 1:
+                    raise
+                time.sleep(1)  # Redis restarting: the crawl waits rather than loses the item
+
+    def open_spider(self) -> None:
+        self.send(handoff.JOIN, self.crawler.spider.start_urls_all)
+
+    def process_item(self, item: Any) -> Any:
+        self.send(handoff.ITEM, item)
+        return item
+
+    def fetch_recorded(self, row: dict[str, Any]) -> None:
+        self.send(handoff.FETCH, row)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        stats = dict(self.crawler.stats.get_stats())
+        stats["finish_reason"] = reason
+        self.send(handoff.LEAVE, stats)

@@ -1,0 +1,323 @@
+"""The archive writer of a distributed crawl: the one process that writes ``archive.db``.
+
+SQLite has one writer; in a distributed crawl that is this loop (``scrapy archive-writer``).
+It takes the workers' envelopes (:mod:`core.handoff`) from Redis in batches and hands them to
+the very store pipeline a one-machine crawl uses (so the rows are the same), one crawl run at
+a time: the run's ``crawls`` row, its ``fetches``, articles, news listings, gone marks and the
+site boilerplate learning that needs every worker's articles. What the writer alone owns
+(later: versions, validators, WARC files and their index) is written here too, from the
+items the envelopes carry.
+
+Delivery is at-least-once: a batch is moved to a "taken" list (``LMOVE``), written in one
+transaction, and only then dropped from Redis, so a writer killed at any moment loses
+nothing; the next one starts with the batch the last one had taken (articles are upserts, so
+writing one twice changes nothing). After each batch, the archived articles' facts go back to
+Redis for the workers' incremental checks. A run's ``crawls`` row is finished when the run is
+over and every worker that took part has sent its stats (or is gone); it lists the workers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
+
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from scrapy.settings import Settings
+from scrapy.signalmanager import SignalManager
+from scrapy.statscollectors import MemoryStatsCollector
+from sqlite_utils import Database
+
+from core import handoff
+from core.handoff import Envelope, EnvelopeError, Keys
+from core.items import Article, utc_now
+from core.paths import project_path
+from pipelines.boilerplate import SiteBoilerplate, clean_article, load_site
+from pipelines.stages import StorePipeline
+
+logger = logging.getLogger(__name__)
+
+#: How long the writer's claim on the crawl lasts without being renewed.
+WRITER_TTL_MS = 15_000
+#: Articles' facts published to the workers per Redis round trip.
+PUBLISH_CHUNK = 1000
+
+
+class WriterBusy(RuntimeError):
+    """Another archive writer serves this crawl."""
+
+
+def known_facts(article: Article) -> str:
+    """What the workers' incremental check needs of an archived article (JSON)."""
+    return json.dumps({"last_seen": article.fetched_at or utc_now()})
+
+
+class RunStore:
+    """The store pipeline of one crawl run, driven without a reactor."""
+
+    def __init__(self, settings: Settings, run: str, start_urls: list[str],
+                 crawl_id: int | None) -> None:
+        crawler = SimpleNamespace(
+            settings=settings, signals=SignalManager(),
+            spider=SimpleNamespace(name="news", start_urls_all=start_urls),
+        )
+        crawler.stats = MemoryStatsCollector(crawler)
+        self.run = run
+        self.stats = crawler.stats
+        self.pipeline = StorePipeline(crawler)  # takes the archive's writer lock
+        if crawl_id is None:
+            self.pipeline.open_spider()
+        else:  # a restarted writer goes on with the run's row
+            self.pipeline.crawl_id = crawl_id
+        if self.pipeline.flusher.running:
+            self.pipeline.flusher.stop()  # this loop flushes after every batch
+        self.learning = {
+            "min_pages": settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
+            "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
+        }
+        self.sites: dict[str, SiteBoilerplate] = {}
+        self.left: set[str] = set()
+
+    @property
+    def crawl_id(self) -> int:
+        return self.pipeline.crawl_id
+
+    def learn(self, article: Article) -> Article:
+        """Site boilerplate learning, as the one-machine extract pipeline does it (workers
+        extract without it: the text's lines are the extraction's blocks)."""
+        if not self.learning["min_pages"]:
+            return article
+        try:
+            if article.site not in self.sites:
+                self.sites[article.site] = load_site(self.pipeline.archive.db, article.site,
+                                                     **self.learning)
+            knowledge = self.sites[article.site]
+            cleaned = clean_article(article, knowledge)
+            if cleaned is not article:
+                cleaned.sources = {**cleaned.sources,
+                                   "text": "trafilatura, site boilerplate removed"}
+            if knowledge.observe(article.url, article.text.split("\n")):
+                self.stats.inc_value("archive/boilerplate/learnt")
+                self.pipeline.boilerplate_learnt(knowledge)
+            return cleaned
+        except Exception:  # learning is an improvement: it must never cost an article
+            logger.exception("Site boilerplate learning failed on %s", article.url)
+            self.stats.inc_value("archive/boilerplate/error")
+            return article
+
+    def take(self, envelope: Envelope) -> None:
+        if envelope.kind == handoff.ITEM:
+            item = envelope.payload
+            self.pipeline.process_item(self.learn(item) if isinstance(item, Article) else item)
+        elif envelope.kind == handoff.FETCH:
+            self.pipeline.fetch_recorded(envelope.payload)
+        elif envelope.kind == handoff.LEAVE:
+            self.left.add(envelope.worker)
+            merge_stats(self.stats, envelope.payload)
+
+    def commit(self) -> bool:
+        """Write what is buffered; False if it could not be (it stays buffered)."""
+        self.pipeline.flush()
+        pipeline = self.pipeline
+        return not (pipeline.articles or pipeline.fetches or pipeline.listings or pipeline.gone)
+
+    def finish(self, reason: str, workers: list[str]) -> None:
+        """Record the run (its workers, merged stats, summary) and let the archive go."""
+        self.stats.set_value("finish_reason", reason)
+        db = self.pipeline.archive.db
+        with db.atomic():
+            db["crawls"].update(self.crawl_id, {"workers": json.dumps(sorted(workers))})
+        self.pipeline.spider_closed(self.pipeline.crawler.spider, reason)
+
+
+def merge_stats(stats: MemoryStatsCollector, worker: dict[str, Any]) -> None:
+    """A worker's final stats into the run's: counters add up, the earliest start stays."""
+    for key, value in worker.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            if key == "start_time":
+                stats.min_value(key, value)
+            elif key not in ("finish_time", "finish_reason", "elapsed_time_seconds"):
+                stats.set_value(key, value)
+        elif key.startswith("memusage/"):
+            stats.max_value(key, value)
+        else:
+            stats.inc_value(key, value)
+
+
+class ArchiveWriter:
+    """The loop: take a batch, write it, acknowledge it, tell the workers, finish runs."""
+
+    def __init__(self, settings: Settings, server: Redis, keys: Keys) -> None:
+        self.settings = settings
+        self.server = server
+        self.keys = keys
+        self.path = project_path(settings.get("ARCHIVE_DB"))
+        self.batch_size = max(1, settings.getint("ARCHIVE_BATCH_SIZE"))
+        self.keep_running = settings.getbool("ARCHIVE_KEEP_RUNNING")
+        self.me = f"{socket.gethostname()}:{os.getpid()}"
+        self.store: RunStore | None = None
+        self.finished_runs: set[str] = set()
+        self.stopping = False
+        self.runs_finished = 0
+
+    # -- Redis ------------------------------------------------------------------------------
+
+    def claim(self) -> None:
+        """Be the crawl's only writer (renewed every batch); raise WriterBusy otherwise."""
+        holder = self.server.get(self.keys.writer)
+        if holder not in (None, self.me.encode()):
+            raise WriterBusy(f"another archive writer ({holder.decode()}) serves this crawl")
+        self.server.set(self.keys.writer, self.me, px=WRITER_TTL_MS)
+
+    def batches(self) -> Iterator[list[bytes]]:
+        """Envelopes, oldest first: first those a previous writer took and did not commit."""
+        taken = self.server.lrange(self.keys.items_taken, 0, -1)
+        if taken:
+            logger.info("Resuming %d envelope(s) taken by the previous writer", len(taken))
+            yield list(reversed(taken))
+        while not self.stopping:
+            first = self.server.blmove(self.keys.items, self.keys.items_taken, 1.0,
+                                       "RIGHT", "LEFT")
+            if first is None:
+                yield []
+                continue
+            with self.server.pipeline() as pipe:
+                for _ in range(self.batch_size - 1):
+                    pipe.lmove(self.keys.items, self.keys.items_taken, "RIGHT", "LEFT")
+                more = [data for data in pipe.execute() if data is not None]
+            yield [first, *more]
+
+    def publish_all_known(self) -> int:
+        """Every archived article's facts, for the workers' incremental checks (replaces the
+        hash at once, so an article deleted from the archive is fetched again)."""
+        if not self.path.exists():
+            return 0
+        db = Database(self.path)
+        try:
+            if "articles" not in db.table_names():
+                return 0
+            temp, count = f"{self.keys.known}:building", 0
+            self.server.delete(temp)
+            rows = db.execute("SELECT url, last_seen FROM articles")
+            while chunk := rows.fetchmany(PUBLISH_CHUNK):
+                self.server.hset(temp, mapping={
+                    url: json.dumps({"last_seen": seen}) for url, seen in chunk
+                })
+                count += len(chunk)
+            if count:
+                self.server.rename(temp, self.keys.known)
+            last = db.execute("SELECT status FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
+            if last:
+                self.server.set(self.keys.last_crawl_status, last[0])
+            return count
+        finally:
+            db.close()
+
+    # -- runs ----------------------------------------------------------------------------------
+
+    def open_run(self, run: str, start_urls: list[str]) -> RunStore:
+        crawl_key = self.keys.of_run(run, "crawl-id")
+        known = self.server.get(crawl_key)
+        store = RunStore(self.settings, run, start_urls, int(known) if known else None)
+        self.server.set(crawl_key, store.crawl_id)
+        logger.info("Writing crawl run %s as crawl #%d of %s", run, store.crawl_id, self.path)
+        return store
+
+    def run_over(self, store: RunStore) -> bool:
+        """The run is over and every worker that took part has said its last (or is gone)."""
+        if not self.server.exists(self.keys.of_run(store.run, "done")):
+            return False
+        if self.server.llen(self.keys.items):
+            return False
+        members = {m.decode() for m in self.server.smembers(self.keys.of_run(store.run,
+                                                                            "members"))}
+        for worker in members - store.left:
+            if self.server.exists(self.keys.heartbeat(worker)):
+                return False
+        return True
+
+    def finish_run(self, reason: str) -> None:
+        store, self.store = self.store, None
+        assert store is not None
+        members = [m.decode() for m in self.server.smembers(self.keys.of_run(store.run,
+                                                                            "members"))]
+        store.finish(reason, members)
+        self.server.set(self.keys.last_crawl_status, reason)
+        self.finished_runs.add(store.run)
+        self.runs_finished += 1
+
+    def handle(self, envelope: Envelope) -> None:
+        if self.store is not None and self.store.run != envelope.run:
+            done = self.server.exists(self.keys.of_run(self.store.run, "done"))
+            self.finish_run("finished" if done else "interrupted")
+        if self.store is None:
+            if envelope.run in self.finished_runs and envelope.kind != handoff.ITEM:
+                return  # a late word from a worker of a run already recorded
+            urls = envelope.payload if envelope.kind == handoff.JOIN else []
+            self.store = self.open_run(envelope.run, urls)
+        self.store.take(envelope)
+
+    # -- the loop ------------------------------------------------------------------------------
+
+    def serve(self) -> int:
+        """Write until the crawl run is over (or for ever with ARCHIVE_KEEP_RUNNING)."""
+        self.claim()
+        published = self.publish_all_known()
+        logger.info("Archive writer %s: %d known article(s) published; waiting for items",
+                    self.me, published)
+        for batch in self.batches():
+            self.claim()
+            articles: list[Article] = []
+            for data in batch:
+                try:
+                    envelope = handoff.loads(data)
+                except EnvelopeError as error:
+                    logger.error("Dropping an unreadable envelope: %s", error)
+                    continue
+                self.handle(envelope)
+                if envelope.kind == handoff.ITEM and isinstance(envelope.payload, Article):
+                    articles.append(envelope.payload)
+            if self.store is not None and not self.store.commit():
+                time.sleep(1)  # the archive is busy or full: keep the batch, try again
+                continue
+            self.server.delete(self.keys.items_taken)  # committed: acknowledged
+            self.publish(articles)
+            if self.store is not None and not batch and self.run_over(self.store):
+                self.finish_run("finished")
+                if not self.keep_running:
+                    return 0
+        if self.store is not None:  # stopped by a signal: the run goes on without us
+            self.store.commit()
+            self.store.pipeline.archive.close()
+            self.store.pipeline.lock.release()
+        return 0
+
+    def publish(self, articles: list[Article]) -> None:
+        if articles:
+            self.server.hset(self.keys.known, mapping={a.url: known_facts(a) for a in articles})
+
+    def stop(self, *_: Any) -> None:
+        self.stopping = True
+
+
+def serve(settings: Settings, server: Redis) -> int:
+    """Run the writer; a Redis restart is waited out (the taken batch is still there)."""
+    writer = ArchiveWriter(settings, server, Keys("news"))
+    signal.signal(signal.SIGINT, writer.stop)
+    signal.signal(signal.SIGTERM, writer.stop)
+    while True:
+        try:
+            return writer.serve()
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            if writer.stopping:
+                return 1
+            logger.warning("Redis unreachable (%s); trying again", error)
+            time.sleep(1)
