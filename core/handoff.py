@@ -130,3 +130,27 @@ class Keys:
 
     def inflight(self, run: str, worker: str) -> str:
         return f"{self.prefix}:run:{run}:inflight:{worker}"
+
+
+#: How many times a Redis command is retried while Redis is unreachable (a restart), with
+#: waits growing to 1 s: about a minute.
+REDIS_RETRIES = 60
+
+
+def redis_client(settings: Any) -> Any:
+    """The crawl's Redis client (``REDIS_URL``; ``REDIS_PARAMS`` as scrapy-redis reads them),
+    retrying a command while Redis restarts instead of failing the crawl. Imported lazily:
+    a one-machine crawl never loads a Redis client."""
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from redis.retry import Retry
+    from scrapy_redis.connection import get_redis_from_settings
+
+    settings = settings.copy()
+    settings.frozen = False  # a private copy: the crawl's own settings stay frozen
+    params = settings.getdict("REDIS_PARAMS")
+    params.setdefault("retry", Retry(ExponentialBackoff(cap=1.0, base=0.05), REDIS_RETRIES))
+    params.setdefault("retry_on_error", [RedisConnectionError, RedisTimeoutError])
+    settings.set("REDIS_PARAMS", params)
+    return get_redis_from_settings(settings)

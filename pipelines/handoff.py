@@ -17,10 +17,9 @@ from redis import Redis
 from redis.exceptions import RedisError
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy_redis.connection import get_redis_from_settings
 
 from core import handoff
-from core.handoff import Envelope, Keys
+from core.handoff import Envelope, Keys, redis_client
 from core.signals import fetch_recorded
 from pipelines.stages import ExtractPipeline
 
@@ -47,7 +46,7 @@ class HandOffPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HandOffPipeline:
-        return cls(crawler, get_redis_from_settings(crawler.settings))
+        return cls(crawler, redis_client(crawler.settings))
 
     def send(self, kind: str, payload: Any) -> None:
         run = self.crawler.spider.run

@@ -46,7 +46,7 @@ from pipelines.stages import StorePipeline
 logger = logging.getLogger(__name__)
 
 #: How long the writer's claim on the crawl lasts without being renewed.
-WRITER_TTL_MS = 15_000
+WRITER_TTL_MS = 30_000
 #: Articles' facts published to the workers per Redis round trip.
 PUBLISH_CHUNK = 1000
 
@@ -171,11 +171,27 @@ class ArchiveWriter:
     # -- Redis ------------------------------------------------------------------------------
 
     def claim(self) -> None:
-        """Be the crawl's only writer (renewed every batch); raise WriterBusy otherwise."""
+        """Be the crawl's only writer (renewed every batch); raise WriterBusy otherwise.
+
+        A claim left by a writer of this machine that is gone (``kill -9``) is taken over at
+        once; one from another machine only once it has expired."""
         holder = self.server.get(self.keys.writer)
-        if holder not in (None, self.me.encode()):
+        if holder not in (None, self.me.encode()) and not self._gone(holder.decode()):
             raise WriterBusy(f"another archive writer ({holder.decode()}) serves this crawl")
         self.server.set(self.keys.writer, self.me, px=WRITER_TTL_MS)
+
+    @staticmethod
+    def _gone(holder: str) -> bool:
+        host, _, pid = holder.rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
 
     def batches(self) -> Iterator[list[bytes]]:
         """Envelopes, oldest first: first those a previous writer took and did not commit."""

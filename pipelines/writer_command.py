@@ -12,8 +12,8 @@ import sys
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
-from scrapy_redis.connection import get_redis_from_settings
 
+from core.handoff import redis_client
 from core.lock import ArchiveBusy
 from pipelines.writer import WriterBusy, serve
 
@@ -35,7 +35,7 @@ class Command(ScrapyCommand):
         if not self.settings.get("REDIS_URL"):
             raise UsageError("give the crawl's Redis: -s REDIS_URL=redis://host:6379/0")
         configure_logging(self.settings)
-        server = get_redis_from_settings(self.settings)
+        server = redis_client(self.settings)
         try:
             server.ping()
             self.exitcode = serve(self.settings, server)

@@ -15,9 +15,8 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.utils.response import response_status_message
-from scrapy_redis.connection import get_redis_from_settings
 
-from core.handoff import Keys
+from core.handoff import Keys, redis_client
 from crawler.distributed.pacing import RedisSitePacer
 from crawler.distributed.scheduler import WAIT_META, site_of
 from crawler.middlewares import BackoffRetryMiddleware, CrawlDelayMiddleware, retry_after_seconds
@@ -26,7 +25,7 @@ from crawler.middlewares import BackoffRetryMiddleware, CrawlDelayMiddleware, re
 def pacer_from_crawler(crawler: Crawler) -> RedisSitePacer:
     settings = crawler.settings
     return RedisSitePacer(
-        get_redis_from_settings(settings), Keys(crawler.spidercls.name),
+        redis_client(settings), Keys(crawler.spidercls.name),
         limit=settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
         download_delay=settings.getfloat("DOWNLOAD_DELAY"),
         lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT") + 30,

@@ -25,11 +25,11 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
 
+from core.handoff import redis_client
 from crawler.distributed.pacing import RedisSitePacer
 from crawler.distributed.run import CrawlRun
 
@@ -62,7 +62,7 @@ class DistributedScheduler(Scheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> DistributedScheduler:
         settings = crawler.settings
-        server = get_redis_from_settings(settings)
+        server = redis_client(settings)
         server.ping()  # fail at start, with Redis's own message, when it is not there
         scheduler = cls(server=server, persist=True,
                         queue_cls="scrapy_redis.queue.PriorityQueue")

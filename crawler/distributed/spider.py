@@ -24,11 +24,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import scrapy
-from scrapy_redis.connection import get_redis_from_settings
 from scrapy_redis.spiders import RedisMixin
 from scrapy_redis.utils import bytes_to_str
 
-from core.handoff import Keys
+from core.handoff import Keys, redis_client
 from core.urls import host
 from crawler.distributed.known import RedisKnownArticles
 from crawler.distributed.run import CrawlRun
@@ -72,8 +71,10 @@ class DistributedNewsSpider(RedisMixin, NewsSpider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         settings = crawler.settings
         spider.setup_redis(crawler)  # scrapy-redis: server, start URL list, idle hook
+        spider.server = redis_client(settings)  # the same, patient while Redis restarts
+        spider.count_size = spider.server.llen
         keys = Keys(spider.name)
-        spider.run = CrawlRun(get_redis_from_settings(settings), keys)
+        spider.run = CrawlRun(spider.server, keys)
         own = [dataclasses.asdict(site) for site in spider.sites]
         spider.run.join(own, keep_alive=settings.getbool("ARCHIVE_KEEP_RUNNING"))
         if spider.run.sites != own:
