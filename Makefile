@@ -10,7 +10,7 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install demo serve test lint clean bench bench-extract
+.PHONY: install demo serve test lint clean bench bench-extract bench-distributed
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,8 @@ bench-extract: install
 BENCH_PAGES ?= 2000
 bench: install
 	$(BIN)/python benchmarks/bench_crawl.py --pages $(BENCH_PAGES)
+
+## bench-distributed: pages/s of 1, 2, 3 distributed workers against one machine (needs redis-server)
+BENCH_DISTRIBUTED_PAGES ?= 1000
+bench-distributed: install
+	$(BIN)/python benchmarks/bench_distributed.py --pages $(BENCH_DISTRIBUTED_PAGES)
