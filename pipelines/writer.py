@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 #: How long the writer's claim on the crawl lasts without being renewed.
 WRITER_TTL_MS = 30_000
+#: What a finished run leaves in Redis that the writer removes.
+RUN_STATE = ("requests", "dupefilter", "delayed", "priorities", "workers", "keepalive",
+             "left", "sites", "members")
 #: Articles' facts published to the workers per Redis round trip.
 PUBLISH_CHUNK = 1000
 
@@ -267,6 +270,10 @@ class ArchiveWriter:
                                                                             "members"))]
         store.finish(reason, members)
         self.server.set(self.keys.last_crawl_status, reason)
+        # the run's queue, filter and bookkeeping are not needed any more (an hourly crawl
+        # would otherwise leave a filter of every URL in Redis each hour); "done" stays, so
+        # that no worker joins the run again
+        self.server.delete(*(self.keys.of_run(store.run, what) for what in RUN_STATE))
         self.finished_runs.add(store.run)
         self.runs_finished += 1
 
