@@ -19,9 +19,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FAST, ROOT, run_crawl
+from tests.faultsite import FaultSite, article_path, article_response, links_response, robots_txt
 from tests.redis_server import RedisServer, redis_server_or_skip
 
 pytestmark = pytest.mark.e2e
+
+#: The server takes a request's time when it reads it: two may come out a little closer than
+#: the crawl sent them.
+SLACK = 0.1
 
 #: Each worker extracts in one process (three workers and the writer share 2 cores here), and
 #: a site takes 4 requests at a time from all workers together: the crawl lasts long enough
@@ -66,8 +71,8 @@ def scrapy(*args: str, settings: dict[str, str], log: Path) -> subprocess.Popen:
 class Crawl:
     """The processes of one distributed crawl, their logs in ``directory``."""
 
-    def __init__(self, redis: RedisServer, demo_url: str, directory: Path) -> None:
-        self.redis, self.demo_url, self.directory = redis, demo_url, directory
+    def __init__(self, redis: RedisServer, start: str, directory: Path) -> None:
+        self.redis, self.start, self.directory = redis, start, directory
         self.archive = directory / "archive.db"
         self.worker_db = directory / "worker-archive.db"  # workers must never open it
         self.workers: list[subprocess.Popen] = []
@@ -84,7 +89,7 @@ class Crawl:
     def start_workers(self, count: int) -> None:
         for _ in range(count):
             n = len(self.workers) + 1
-            self.workers.append(scrapy("crawl", "news", "-a", f"start={self.demo_url}/",
+            self.workers.append(scrapy("crawl", "news", "-a", f"start={self.start}",
                                        log=self.directory / f"worker{n}.log",
                                        settings={**WORKER, "REDIS_URL": self.redis.url,
                                                  "ARCHIVE_DB": str(self.worker_db)}))
@@ -129,7 +134,7 @@ class Crawl:
 
 @pytest.fixture
 def crawl(crawl_redis, demo_site, tmp_path) -> Iterator[Crawl]:
-    running = Crawl(crawl_redis, demo_site.base_url, tmp_path)
+    running = Crawl(crawl_redis, f"{demo_site.base_url}/", tmp_path)
     try:
         yield running
     finally:
@@ -194,3 +199,26 @@ def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single):
     assert texts(crawl.archive) == single, crawl.logs()
     [row] = crawl.crawls()
     assert row["status"] == "finished"
+
+
+def test_three_workers_keep_a_sites_crawl_delay_together(crawl_redis, tmp_path):
+    """robots.txt says Crawl-delay: 0.5; three workers share it: requests to the site (other
+    than each worker's own robots.txt) come at least that far apart, as from one crawler."""
+    pages = [article_path(f"shared-delay-{i}", 12) for i in range(6)]
+    with FaultSite() as site:
+        site.route("/robots.txt", robots_txt(crawl_delay=0.5))
+        site.route("/", links_response("Home", pages))
+        for i, path in enumerate(pages):
+            site.route(path, article_response(site.url(path), f"Shared delay story {i}"))
+        crawl = Crawl(crawl_redis, site.url("/"), tmp_path)
+        try:
+            crawl.start_writer()
+            crawl.start_workers(3)
+            crawl.wait()
+        finally:
+            crawl.kill()
+        assert all(site.count(p) == 1 for p in pages), crawl.logs()
+        starts = sorted(h.started for h in site.hits() if h.path != "/robots.txt")
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert min(gaps) >= 0.5 - SLACK, f"requests {min(gaps):.2f} s apart, Crawl-delay: 0.5"
+    assert len(texts(crawl.archive)) == len(pages)

@@ -160,6 +160,9 @@ def test_retry_after_and_crawl_delay_hold_the_site_for_every_worker(server):
     worker1.set_crawl_delay("c.example", 0.5)
     assert worker1.acquire("c.example", "w1:1") == 0
     assert worker2.acquire("c.example", "w2:2") > 0.3  # the delay spaces all workers' requests
+    time.sleep(0.5)
+    worker2.hit("c.example")  # a response: the delay counts from it too
+    assert worker1.acquire("c.example", "w1:3") > 0.3
 
 
 def test_download_delay_is_shared_too(server):
@@ -208,3 +211,43 @@ def test_worker_stats_add_up_in_the_runs_stats():
     assert stats.get_value("start_time") == early
     assert stats.get_value("memusage/max") == 10
     assert stats.get_value("finish_reason") is None
+
+
+# -- the worker spider ---------------------------------------------------------------------
+
+
+def worker_spider(redis_server, tmp_path, start: str, **settings):
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+    from crawler.distributed.spider import DistributedNewsSpider
+
+    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    crawler = get_crawler(DistributedNewsSpider, {
+        **values, "ARCHIVE_DB": str(tmp_path / "none.db"), "REDIS_URL": redis_server.url,
+        **settings})
+    crawler.stats.open_spider()
+    return crawler, DistributedNewsSpider.from_crawler(crawler, start=start)
+
+
+def test_redis_url_makes_the_spider_a_worker(server, redis_server, tmp_path):
+    crawler, spider = worker_spider(redis_server, tmp_path, "https://a.example/")
+    assert crawler.settings["SCHEDULER"].endswith("DistributedScheduler")
+    pipelines = crawler.settings.getdict("ITEM_PIPELINES")
+    assert pipelines["pipelines.handoff.HandOffPipeline"] and (
+        pipelines["pipelines.stages.StorePipeline"] is None)  # the writer alone stores
+    assert spider.run.created and spider.start_urls_all == ["https://a.example/"]
+    # a second worker with other start URLs joins the run and crawls its sites
+    _, joining = worker_spider(redis_server, tmp_path, "https://b.example/")
+    assert joining.run.id == spider.run.id and joining.allowed_domains == ["a.example"]
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_start_urls_pushed_to_redis_become_start_requests(server, redis_server, tmp_path):
+    _, spider = worker_spider(redis_server, tmp_path, "https://a.example/")
+    server.rpush(KEYS.start_urls, "https://a.example/section/", '{"url": "https://a.example/x"}',
+                 "https://elsewhere.example/")
+    requests = list(spider.next_requests())
+    assert [r.url for r in requests] == ["https://a.example/section/", "https://a.example/x"]
+    assert all(r.dont_filter and r.meta["via"] == "start" and r.meta["site"] == 0
+               for r in requests)

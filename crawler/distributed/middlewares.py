@@ -47,8 +47,11 @@ class SharedCrawlDelayMiddleware(CrawlDelayMiddleware):
                          spider: Spider | None = None) -> Response:
         super().process_response(request, response)
         parts = urlsplit(request.url)
-        if parts.path == "/robots.txt" and (delay := self.delays.get(parts.netloc)):
-            self.pacer.set_crawl_delay(site_of(request), delay)
+        if parts.path == "/robots.txt":
+            if delay := self.delays.get(parts.netloc):
+                self.pacer.set_crawl_delay(site_of(request), delay)
+        elif self.delays.get(parts.netloc):
+            self.pacer.hit(site_of(request))  # the delay counts from the response too
         return response
 
 

@@ -13,7 +13,8 @@ site three times as hard:
 The scheduler asks :meth:`acquire` before handing a request to the downloader; a request whose
 site is not free is deferred in Redis (never slept on in the downloader). The names follow
 ``crawler.pacing.SitePacer`` of the one-machine crawl: ``set_crawl_delay``, ``hold``,
-``wait``, ``ready``. Times are the Redis server's, so machines whose clocks differ agree.
+``hit``, ``wait``, ``ready`` (``acquire`` is its ``ready`` and ``hit`` in one atomic step, since
+other workers ask at the same time). Times are the Redis server's, so machines whose clocks differ agree.
 """
 
 from __future__ import annotations
@@ -54,6 +55,18 @@ end
 return 1
 """
 
+# KEYS: next, crawl delay — a response arrived: the next request waits the Crawl-delay from now
+HIT = """
+local delay = tonumber(redis.call('GET', KEYS[2]) or '0')
+if delay <= 0 then return 0 end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if now + delay > tonumber(redis.call('GET', KEYS[1]) or '0') then
+  redis.call('SET', KEYS[1], now + delay, 'PX', delay)
+end
+return 1
+"""
+
 # KEYS: next   returns ms left (0: the site may be hit)
 WAIT = """
 local t = redis.call('TIME')
@@ -75,6 +88,7 @@ class RedisSitePacer:
         self._acquire = server.register_script(ACQUIRE)
         self._hold = server.register_script(HOLD)
         self._wait = server.register_script(WAIT)
+        self._hit = server.register_script(HIT)
 
     def acquire(self, site: str, lease: str) -> float:
         """Take a place at ``site`` for one request: 0.0 when granted, else seconds to wait."""
@@ -97,6 +111,11 @@ class RedisSitePacer:
         """Do not hit ``site`` for ``seconds`` from now (a 429/503's ``Retry-After``)."""
         if seconds > 0:
             self._hold(keys=[self.keys.site(site, "next")], args=[int(seconds * 1000)])
+
+    def hit(self, site: str) -> None:
+        """A response from ``site`` arrived: its Crawl-delay counts from now too (a request
+        that was slow to answer must not let the next one follow it at once)."""
+        self._hit(keys=[self.keys.site(site, "next"), self.keys.site(site, "crawl-delay")])
 
     def wait(self, site: str) -> float:
         """Seconds until ``site`` may be hit again (0: now)."""
