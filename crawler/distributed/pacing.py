@@ -13,8 +13,9 @@ site three times as hard:
 The scheduler asks :meth:`acquire` before handing a request to the downloader; a request whose
 site is not free is deferred in Redis (never slept on in the downloader). The names follow
 ``crawler.pacing.SitePacer`` of the one-machine crawl: ``set_crawl_delay``, ``hold``,
-``hit``, ``wait``, ``ready`` (``acquire`` is its ``ready`` and ``hit`` in one atomic step, since
-other workers ask at the same time). Times are the Redis server's, so machines whose clocks differ agree.
+``hit``, ``wait``, ``ready`` (``acquire`` is its ``ready`` and ``hit`` in one atomic step,
+since other workers ask at the same time). Times are the Redis server's, so machines whose
+clocks differ agree.
 """
 
 from __future__ import annotations
