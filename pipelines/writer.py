@@ -304,6 +304,8 @@ class ArchiveWriter:
                     envelope = handoff.loads(data)
                 except EnvelopeError as error:
                     logger.error("Dropping an unreadable envelope: %s", error)
+                    if self.store is not None:
+                        self.store.stats.inc_value("archive/distributed/bad_envelope")
                     continue
                 self.handle(envelope)
                 if envelope.kind == handoff.ITEM and isinstance(envelope.payload, Article):
