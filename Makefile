@@ -30,7 +30,7 @@ demo: install
 	$(BIN)/scrapy crawl news -a start=http://$(DEMO_HOST):$(DEMO_PORT)/ \
 		-s ARCHIVE_DB=$(ARCHIVE_DB) $(DEMO_CRAWL_SETTINGS) -s LOG_LEVEL=WARNING; \
 	echo "Demo news site: http://$(DEMO_HOST):$(DEMO_PORT)/"; \
-	echo "Archive in Datasette: http://127.0.0.1:$(DATASETTE_PORT)/archive/articles  (Ctrl-C stops both)"; \
+	echo "Archive in Datasette: http://127.0.0.1:$(DATASETTE_PORT)/archive  (Ctrl-C stops both)"; \
 	$(BIN)/datasette serve $(ARCHIVE_DB) $(DATASETTE_ARGS) --host 127.0.0.1 --port $(DATASETTE_PORT)
 
 ## serve: publish an existing archive with Datasette (read-only)

@@ -16,6 +16,9 @@ STORED_UPDATED = "archive/articles/updated"
 STORED_UNCHANGED = "archive/articles/unchanged"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
+#: pages extracted with trafilatura's bare_extraction because the installed trafilatura failed
+#: the guard of the project's cascade (pipelines.cascade): same text, more CPU, to be looked at
+EXTRACTION_FALLBACK = "archive/extraction_fallback"
 GONE = "archive/gone"
 #: links to known, fresh articles not requested (a link found on several pages counts each time)
 SKIPPED_KNOWN = "archive/skipped_known"
@@ -57,6 +60,7 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "unchanged": int(stats.get(STORED_UNCHANGED, 0)),
         "not_article": int(stats.get(NOT_ARTICLE, 0)),
         "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
+        "extraction_fallback": int(stats.get(EXTRACTION_FALLBACK, 0)),
         "not_html": int(stats.get("archive/response/other", 0)),
         "refused_offsite": int(stats.get("offsite/filtered", 0)),
         "gone": int(stats.get(GONE, 0)),
@@ -92,13 +96,39 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
     }
 
 
+#: The rows of the summary table, in order: label and ``crawl_counts`` key.
+SUMMARY_ROWS = (
+    ("pages fetched", "pages"),
+    ("articles new", "articles_new"),
+    ("articles updated", "articles_updated"),
+    ("articles unchanged", "articles_unchanged"),
+    ("not articles", "not_articles"),
+    ("errors", "errors"),
+)
+
+
+def summary_table(counts: Mapping[str, int], outcomes: Mapping[str, int]) -> str:
+    """The counts, then every outcome (most frequent first), as an aligned two-column table."""
+    width = max([len(label) for label, _ in SUMMARY_ROWS] + [len(k) for k in outcomes]) + 2
+    rule = "  " + "-" * (width + 9)
+    lines = [rule]
+    lines += [f"  {label:<{width}}{counts.get(key, 0):>9,}" for label, key in SUMMARY_ROWS]
+    lines.append(rule)
+    by_count = sorted(outcomes.items(), key=lambda item: (-item[1], item[0]))
+    lines += [f"  {name:<{width}}{value:>9,}" for name, value in by_count]
+    if not outcomes:
+        lines.append("  no outcome recorded")
+    lines.append(rule)
+    return "\n".join(lines)
+
+
 def summary(crawl_id: int, reason: str, counts: Mapping[str, int],
             outcomes: Mapping[str, int], archive: str) -> str:
-    """The few lines printed when a crawl ends (what cron mails to its owner)."""
-    details = ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+    """What is printed when a crawl ends (what cron mails to its owner): one line to grep,
+    then :func:`summary_table`."""
     return (
         f"Crawl #{crawl_id} {reason}: {counts['pages']} pages, "
         f"{counts['articles_new']} new articles, {counts['articles_updated']} updated, "
         f"{counts['articles_unchanged']} unchanged, {counts['not_articles']} not articles, "
-        f"{counts['errors']} errors -> {archive}\n  outcomes: {details or 'none'}"
+        f"{counts['errors']} errors -> {archive}\n{summary_table(counts, outcomes)}"
     )

@@ -42,7 +42,14 @@ RETRY_PRIORITY_ADJUST = 1
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
-LOGSTATS_INTERVAL = 30.0
+# Seconds between progress lines (pages fetched, queued, stored, errors, pages/s); 0: none.
+LOGSTATS_INTERVAL = 10.0
+
+EXTENSIONS = {
+    # Crawl progress in the log (and a progress bar on a terminal) instead of Scrapy's LogStats.
+    "scrapy.extensions.logstats.LogStats": None,
+    "crawler.progress.CrawlProgress": 0,
+}
 
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's off-site filter, refusing and recording private addresses first.
@@ -108,6 +115,10 @@ ARCHIVE_TMPDIR = ""
 # (0 pages: off).
 ARCHIVE_BOILERPLATE_MIN_PAGES = 5
 ARCHIVE_BOILERPLATE_MIN_SHARE = 0.1
+# A progress bar on stderr while crawling: "auto" when stderr is a terminal, True or False;
+# redrawn every ARCHIVE_PROGRESS_BAR_SECONDS.
+ARCHIVE_PROGRESS_BAR = "auto"
+ARCHIVE_PROGRESS_BAR_SECONDS = 0.5
 # Writes are batched: one transaction per this many rows, or per this many seconds.
 ARCHIVE_BATCH_SIZE = 50
 ARCHIVE_FLUSH_SECONDS = 2.0

@@ -30,7 +30,8 @@ from lxml.etree import XPath, _Element
 from sqlite_utils import Database
 
 from core.items import Article, utc_now
-from pipelines.dedupe import content_hash
+from pipelines import store
+from pipelines.keys import article_hash
 
 # --- page-level furniture -------------------------------------------------------------------
 
@@ -195,7 +196,7 @@ def _remove_keep_tail(elem: _Element) -> None:
 
 # --- site-level learning ---------------------------------------------------------------------
 
-TABLE = "boilerplate_blocks"
+TABLE = store.BOILERPLATE_BLOCKS
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -314,21 +315,11 @@ class SiteBoilerplate:
         return "\n".join(self.split(text)[0])
 
 
-# --- persistence in the archive ----------------------------------------------------------------
-
-
-def ensure_table(db: Database) -> None:
-    """Create ``boilerplate_blocks`` if needed (the lead's store migration can call this)."""
-    if TABLE not in db.table_names():
-        db[TABLE].create(
-            {"site": str, "hash": str, "text": str, "pages": int, "first_seen": str},
-            pk=("site", "hash"),
-        )
+# --- persistence in the archive (through pipelines.store, which owns the schema) --------------
 
 
 def save_blocks(db: Database, knowledge: SiteBoilerplate) -> int:
     """Write the site's recognised blocks (text, pages seen on, first seen); returns how many."""
-    ensure_table(db)
     rows = [
         {
             "site": knowledge.site,
@@ -339,9 +330,7 @@ def save_blocks(db: Database, knowledge: SiteBoilerplate) -> int:
         }
         for key in sorted(knowledge.blocks)
     ]
-    if rows:
-        with db.atomic():
-            db[TABLE].upsert_all(rows, pk=("site", "hash"))
+    store.save_site_blocks(db, rows)
     return len(rows)
 
 
@@ -351,21 +340,15 @@ def load_site(db: Database, site: str, **options: Any) -> SiteBoilerplate:
     articles (so that a new crawl goes on learning where the last one stopped, and an article
     archived before is not counted twice)."""
     knowledge = SiteBoilerplate(site, **options)
-    if TABLE in db.table_names():
-        for row in db[TABLE].rows_where("site = ?", [site]):
-            knowledge.blocks.add(row["hash"])
-            knowledge.texts[row["hash"]] = row["text"]
-            knowledge.first_seen[row["hash"]] = row["first_seen"]
-            knowledge.counts[row["hash"]] = row["pages"]
-    if "articles" in db.table_names():
-        recent = db.execute(
-            "SELECT url, text FROM articles WHERE site = ? ORDER BY rowid DESC LIMIT ?",
-            [site, RELOAD_ARTICLES],
-        )
-        for url, text in recent:
-            knowledge.observe(url, [line for line in (text or "").split("\n") if line.strip()])
-        for key in knowledge.blocks:  # the rows were cleaned: their blocks are not in them
-            knowledge.counts[key] = max(knowledge.counts.get(key, 0), knowledge.min_pages)
+    for row in store.site_blocks(db, site):
+        knowledge.blocks.add(row["hash"])
+        knowledge.texts[row["hash"]] = row["text"]
+        knowledge.first_seen[row["hash"]] = row["first_seen"]
+        knowledge.counts[row["hash"]] = row["pages"]
+    for url, text in store.recent_site_texts(db, site, RELOAD_ARTICLES):
+        knowledge.observe(url, [line for line in (text or "").split("\n") if line.strip()])
+    for key in knowledge.blocks:  # the rows were cleaned: their blocks are not in them
+        knowledge.counts[key] = max(knowledge.counts.get(key, 0), knowledge.min_pages)
     return knowledge
 
 
@@ -383,8 +366,7 @@ def clean_article(article: Article, knowledge: SiteBoilerplate) -> Article:
         article,
         text=text,
         word_count=len(text.split()),
-        content_hash=content_hash(article.title, article.author, article.published,
-                                  article.modified, text),
+        content_hash=article_hash(article, text=text),
     )
 
 
@@ -395,30 +377,11 @@ def reclean(db: Database, site: str, knowledge: SiteBoilerplate) -> int:
     crawl of an unchanged article (extracted with the same knowledge) finds the same hash.
     Returns the number of rows changed.
     """
-    if not knowledge.blocks or "articles" not in db.table_names():
+    if not knowledge.blocks:
         return 0
-    changed = 0
-    with db.atomic():
-        rows = list(
-            db.execute(
-                "SELECT url, title, author, published, modified, text FROM articles "
-                "WHERE site = ?",
-                [site],
-            )
-        )
-        for url, title, author, published, modified, text in rows:
-            kept, removed = knowledge.split(text or "")
-            if not removed:
-                continue
-            new_text = "\n".join(kept)
-            db.execute(
-                "UPDATE articles SET text = ?, word_count = ?, content_hash = ? WHERE url = ?",
-                [
-                    new_text,
-                    len(new_text.split()),
-                    content_hash(title, author, published, modified, new_text),
-                    url,
-                ],
-            )
-            changed += 1
-    return changed
+
+    def without_blocks(text: str) -> str | None:
+        kept, removed = knowledge.split(text)
+        return "\n".join(kept) if removed else None
+
+    return store.rewrite_site_texts(db, site, without_blocks)

@@ -1,8 +1,9 @@
-"""Scrapy adapters over the domain modules: extract (and key), then store.
+"""Scrapy adapters over the domain modules: page -> article, then store.
 
 Each class reads its settings once in ``from_crawler`` and calls plain functions; the logic
-they drive lives in :mod:`pipelines.extract`, :mod:`pipelines.dedupe` and
-:mod:`pipelines.store`, which are tested without a reactor.
+they drive lives in :mod:`pipelines.article` (which the extraction workers serve) and
+:mod:`pipelines.store`, which are tested without a reactor. Nothing here imports trafilatura:
+the crawler process hands pages to the workers, which extract them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from core.items import Article, FetchFailure, NewsListing, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
 from core.signals import boilerplate_learnt, fetch_recorded
-from core.urls import canonical_url, host, normalize, url_shape
+from core.urls import normalize
+from pipelines.article import NotArticle, page_to_article, url_verdict
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -31,8 +33,6 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
-from pipelines.dedupe import article_from_page
-from pipelines.extract import apply_site_knowledge
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
 
@@ -40,7 +40,11 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
-    """Page -> Article, or dropped (and counted) when the page is not an article."""
+    """Page -> Article (:func:`pipelines.article.page_to_article`), or dropped and counted.
+
+    The extraction runs in worker processes (:class:`ExtractorPool`); the site boilerplate
+    knowledge lives here, loaded from the archive once per site and crawl.
+    """
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -54,12 +58,20 @@ class ExtractPipeline:
             "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
         }
         self.sites: dict[str, SiteBoilerplate] = {}
+        self.announced: dict[str, int] = {}  # per site: blocks known when last announced
+        self.fallback_said = False
 
-    def _site(self, site: str) -> SiteBoilerplate:
+    def _site(self, site: str) -> SiteBoilerplate | None:
         """What the archive already knows of the site's boilerplate (loaded once per crawl)."""
         if site not in self.sites:
-            with Database(self.archive_path) as db:  # a second connection: WAL lets it read
-                self.sites[site] = load_site(db, site, **self.learning)
+            try:
+                with Database(self.archive_path) as db:  # a second connection: WAL lets it read
+                    self.sites[site] = load_site(db, site, **self.learning)
+            except Exception:  # learning is an improvement: it must never cost an article
+                logger.exception("Loading the boilerplate known of %s failed", site)
+                self.stats.inc_value("archive/boilerplate/error")
+                return None
+            self.announced[site] = len(self.sites[site].blocks)
         return self.sites[site]
 
     @classmethod
@@ -72,33 +84,33 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        listing, why = url_shape(item.url)
-        if listing is False:
-            # A home, section, tag or author page: the classifier would say no from the URL
-            # alone, so no worker spends 30-60 ms extracting it.
-            self.stats.inc_value(outcomes.NOT_ARTICLE)
-            raise DropItem(f"not an article ({why})", log_level="DEBUG")
-        extraction = await self.pool.extract(item.html, item.url)  # never raises
-        if not extraction.is_article:
-            failed = extraction.reason.startswith("extraction failed")
-            self.stats.inc_value(outcomes.EXTRACT_ERROR if failed else outcomes.NOT_ARTICLE)
-            if failed:
-                logger.warning("Extraction failed on %s: %s", item.url, extraction.reason)
-            raise DropItem(f"not an article ({extraction.reason})", log_level="DEBUG")
-        if not self.learning["min_pages"]:
-            return article_from_page(item, extraction)
-        try:
-            knowledge = self._site(host(canonical_url(item.url, extraction.canonical)))
-            apply_site_knowledge(extraction, knowledge)
-            article = article_from_page(item, extraction)
-            if knowledge.observe(article.url, extraction.blocks):
-                self.stats.inc_value("archive/boilerplate/learnt")
-                self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)
-        except Exception:  # learning is an improvement: it must never cost an article
-            logger.exception("Site boilerplate learning failed on %s", item.url)
-            self.stats.inc_value("archive/boilerplate/error")
-            return article_from_page(item, extraction)
-        return article
+        extraction = None
+        if url_verdict(item.url) is None:  # else no worker spends 30-60 ms on a list page
+            extraction = await self.pool.extract(item.html, item.url)  # never raises
+            if extraction.cascade_fallback:
+                self._cascade_fallback(extraction.cascade_fallback)
+        knowledge = self._site if self.learning["min_pages"] else None
+        result = page_to_article(item, knowledge, extraction=extraction)
+        if isinstance(result, NotArticle):
+            self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
+            if result.failed:
+                logger.warning("Extraction failed on %s: %s", item.url, result.reason)
+            raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
+        site = self.sites.get(result.site)
+        if site is not None and len(site.blocks) > self.announced[result.site]:
+            self.announced[result.site] = len(site.blocks)
+            self.stats.inc_value("archive/boilerplate/learnt")
+            self.crawler.signals.send_catch_log(boilerplate_learnt, knowledge=site)
+        return result
+
+    def _cascade_fallback(self, reason: str) -> None:
+        """Count a page extracted with bare_extraction because trafilatura failed the
+        cascade's guard (pipelines.cascade); say why once per crawl."""
+        self.stats.inc_value(outcomes.EXTRACTION_FALLBACK)
+        if not self.fallback_said:
+            self.fallback_said = True
+            logger.warning("Extracting with trafilatura's bare_extraction, not the project's "
+                           "cascade (same text, about a third more CPU): %s", reason)
 
 
 class StorePipeline:

@@ -21,24 +21,23 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database, Migrations
 
 from core.items import Article, NewsListing, utc_now
-
-#: Tokenizer of the full-text index: Unicode-aware, case- and accent-insensitive, so a user
-#: typing "reponse" or "zelensky" finds "réponse" and "Zelensky".
-FTS_TOKENIZE = "unicode61 remove_diacritics 2"
-FTS_COLUMNS = ("title", "text")
+from pipelines.keys import article_hash
 
 #: Article columns written on every upsert, in the dataclass' order.
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 #: Columns stored as JSON text.
 JSON_FIELDS = ("tags", "sources")
 
+#: The schema's history. Migrations are frozen: each names the tables, columns and SQL it needs
+#: as they were when it was written, and calls no code of the project that may change later
+#: (a new schema is a new migration, never an edit of an old one).
 migrations = Migrations("news-archiver")
 
 
@@ -75,7 +74,11 @@ def m001_initial(db: Database) -> None:
     )
     for columns in (["published"], ["site", "published"], ["language"], ["author"]):
         db["articles"].create_index(columns)
-    db["articles"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize=FTS_TOKENIZE)
+    # Unicode-aware, case- and accent-insensitive: "reponse" or "zelensky" finds "réponse"
+    # and "Zelensky".
+    db["articles"].enable_fts(
+        ["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2"
+    )
     # Re-index a row only when an indexed column changes: a re-crawl that just marks an
     # unchanged article as seen again must not rewrite the full-text index.
     db.execute("DROP TRIGGER articles_au")
@@ -143,10 +146,14 @@ def m003_gone_articles(db: Database) -> None:
 
 @migrations()
 def m004_boilerplate_blocks(db: Database) -> None:
-    """The blocks each site repeats on many pages, learnt during crawls (pipelines.boilerplate)."""
-    from pipelines.boilerplate import ensure_table
+    """The blocks each site repeats on many pages, learnt during crawls (pipelines.boilerplate).
 
-    ensure_table(db)
+    (Crawls made before this migration created the table themselves: it may exist.)"""
+    if "boilerplate_blocks" not in db.table_names():
+        db["boilerplate_blocks"].create(
+            {"site": str, "hash": str, "text": str, "pages": int, "first_seen": str},
+            pk=("site", "hash"),
+        )
 
 
 @migrations()
@@ -342,7 +349,70 @@ class Archive:
             return False
 
 
-def fts_query(text: str) -> str:
-    """A user's words as a safe FTS5 query: every word must match, as a prefix-free phrase."""
-    words = [w.replace('"', "") for w in text.split()]
-    return " ".join(f'"{w}"' for w in words if w)
+def fts_query(text: str | None) -> str:
+    """A user's words as a safe FTS5 query: each word a quoted string, all must match (quotes,
+    ``AND``/``OR``/``NEAR``, ``-``, ``*`` are plain words), so a search cannot fail on FTS5
+    syntax. The one builder: :meth:`Archive.search` and the Datasette plugin's ``fts_words()``
+    SQL function both use it.
+
+    No words at all gives ``""``, which FTS5 accepts and which matches nothing.
+    """
+    words = [word.replace('"', "") for word in (text or "").split()]
+    return " ".join(f'"{word}"' for word in words if word) or '""'
+
+
+# -- site boilerplate (pipelines.boilerplate learns it; these are its reads and writes) ---------
+
+#: The table of the blocks each site repeats on many pages.
+BOILERPLATE_BLOCKS = "boilerplate_blocks"
+
+
+def site_blocks(db: Database, site: str) -> list[dict[str, Any]]:
+    """The recognised boilerplate blocks of a site (hash, text, pages, first_seen)."""
+    if BOILERPLATE_BLOCKS not in db.table_names():
+        return []
+    return list(db[BOILERPLATE_BLOCKS].rows_where("site = ?", [site]))
+
+
+def save_site_blocks(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Write (insert or update) boilerplate block rows, in one transaction."""
+    if rows:
+        with db.atomic():
+            db[BOILERPLATE_BLOCKS].upsert_all(rows, pk=("site", "hash"))
+
+
+def recent_site_texts(db: Database, site: str, limit: int) -> list[tuple[str, str | None]]:
+    """(url, text) of a site's last ``limit`` archived articles, newest first."""
+    if "articles" not in db.table_names():
+        return []
+    return list(db.execute(
+        "SELECT url, text FROM articles WHERE site = ? ORDER BY rowid DESC LIMIT ?",
+        [site, limit],
+    ))
+
+
+def rewrite_site_texts(db: Database, site: str, rewrite: Callable[[str], str | None]) -> int:
+    """Rewrite the text of a site's archived articles, in one transaction.
+
+    ``rewrite(text)`` gives the new text, or None to leave the row alone. ``text``,
+    ``word_count`` and ``content_hash`` are written together (the hash as
+    :func:`pipelines.keys.article_hash` defines it). Returns the number of rows changed.
+    """
+    if "articles" not in db.table_names():
+        return 0
+    changed = 0
+    with db.atomic():
+        rows = list(db.query(
+            "SELECT url, title, author, published, modified, text FROM articles WHERE site = ?",
+            [site],
+        ))
+        for row in rows:
+            text = rewrite(row["text"] or "")
+            if text is None:
+                continue
+            db.execute(
+                "UPDATE articles SET text = ?, word_count = ?, content_hash = ? WHERE url = ?",
+                [text, len(text.split()), article_hash(row, text=text), row["url"]],
+            )
+            changed += 1
+    return changed

@@ -1,12 +1,16 @@
 """Extraction in worker processes, so a crawl uses every core.
 
 trafilatura is pure CPU work under the GIL (20-40 ms a page): threads gain nothing, and run
-inline it blocks Scrapy's event loop. A small process pool runs :func:`extract_article` while
+inline it blocks Scrapy's event loop. A small process pool runs :func:`extract_page` while
 the main process keeps downloading and storing. Workers are forked from a fresh forkserver
 process (never from the crawler, which runs a reactor and threads) and ignore SIGINT, so
 Ctrl-C lets the crawl finish the extractions under way and store them; if a worker dies (a
 crash in a C library on a hostile page), the pool is rebuilt and that page counted as an
 extraction error.
+
+The crawler process never imports the extractor (trafilatura): the forkserver imports it once
+and the workers inherit it; only inline (``workers=0``) is it imported in the crawler process,
+on the first page extracted.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from pipelines.extract import Extraction, extract_article
+from pipelines.extraction import Extraction
 
 logger = logging.getLogger(__name__)
 
@@ -61,11 +65,19 @@ def _init_worker(crawler: int) -> None:
     threading.Thread(target=_exit_with_crawler, args=(crawler,), daemon=True).start()
 
 
+def extract_page(html: str, url: str) -> Extraction:
+    """:func:`pipelines.extract.extract_article`, imported where it runs: in a worker (or
+    inline), never in the crawler process that only hands pages over."""
+    from pipelines.extract import extract_article
+
+    return extract_article(html, url)
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """A forkserver that has imported the extractor once: workers are forked from it cheaply
     (copy-on-write memory, no second import of trafilatura), never from the crawler."""
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["pipelines.workers"])
+    context.set_forkserver_preload(["pipelines.workers", "pipelines.extract"])
     return context
 
 
@@ -97,14 +109,14 @@ class ExtractorPool:
 
     async def extract(self, html: str, url: str) -> Extraction:
         if not self.workers:
-            return extract_article(html, url)
+            return extract_page(html, url)
         try:
             # The first call starts the forkserver and its workers, in a thread: that takes
             # about half a second (trafilatura is imported once, in the forkserver) and must
             # not stall the crawler's event loop, nor be paid by a re-crawl that finds
             # nothing to extract.
             executor = self._pool or await asyncio.to_thread(self._executor)
-            future = executor.submit(extract_article, html, url)
+            future = executor.submit(extract_page, html, url)
             return await asyncio.wrap_future(future)
         except BrokenProcessPool:
             logger.error("An extraction worker died on %s; restarting the pool", url)

@@ -48,16 +48,22 @@ def run_crawl(archive: Path, *args: str, settings: dict[str, str] | None = None,
     return CrawlResult(done.returncode, done.stdout, done.stderr)
 
 
+def project_settings(**settings: object) -> dict[str, Any]:
+    """The project's settings (crawler/settings.py), with ``settings`` over them."""
+    from crawler import settings as project
+
+    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    return {**values, **settings}
+
+
 def news_spider(archive: Path, start: str, **settings: object) -> Any:
     """The news spider, in process, with the project's settings (and ``settings`` over them):
     its callbacks can then be fed real Scrapy responses, without a reactor or a download."""
     from scrapy.utils.test import get_crawler
 
-    from crawler import settings as project
     from crawler.spiders.news import NewsSpider
 
-    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
-    crawler = get_crawler(NewsSpider, {**values, "ARCHIVE_DB": str(archive), **settings})
+    crawler = get_crawler(NewsSpider, project_settings(ARCHIVE_DB=str(archive), **settings))
     crawler.stats.open_spider()
     return NewsSpider.from_crawler(crawler, start=start)
 

@@ -10,6 +10,7 @@ from lxml import html as lxml_html
 
 from core.items import Page
 from demo.site import DemoSite
+from pipelines.article import article_from_page
 from pipelines.boilerplate import (
     TABLE,
     SiteBoilerplate,
@@ -20,8 +21,9 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
-from pipelines.dedupe import article_from_page, content_hash
-from pipelines.extract import Extraction, extract_article
+from pipelines.extract import extract_article
+from pipelines.extraction import Extraction
+from pipelines.keys import content_hash
 from pipelines.store import Archive
 
 BASE = "http://127.0.0.1:8765"

@@ -25,7 +25,7 @@ from datasette.app import Datasette
 from datasette.utils import parse_metadata, tilde_encode
 
 from core.items import Article
-from pipelines.store import Archive, fts_query
+from pipelines.store import Archive
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The README's command, run from the project root.
@@ -246,13 +246,6 @@ def test_search_words_are_plain_words(ds):
         ds, "/archive/search.json", params={"q": '"climate deal', "_shape": "objects"}
     ).json()["rows"]
     assert [row["url"] for row in rows] == [CLIMATE.url]
-
-
-@pytest.mark.parametrize(
-    "text", ["zelensky", "Réponse  Kyiv", '"AND NEAR', "climate -deal", "NEAR(a b)", "x*"]
-)
-def test_fts_words_matches_the_store_rule(text):
-    assert load_plugin().fts_words(text) == fts_query(text)
 
 
 def test_articles_per_day(ds):

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from core.urls import url_shape
-from pipelines.extract import Extraction, classify, extract_article
+from pipelines.classify import classify
+from pipelines.extract import extract_article
+from pipelines.extraction import Extraction
 from pipelines.metadata import (
     normalize_date,
     normalize_language,
@@ -561,7 +563,7 @@ def test_site_knowledge_is_optional_and_only_read():
 def test_site_knowledge_can_be_applied_after_extraction():
     """Extraction in a worker process, site cleaning in the process that holds the knowledge."""
     from pipelines.boilerplate import SiteBoilerplate
-    from pipelines.extract import apply_site_knowledge
+    from pipelines.extraction import apply_site_knowledge
 
     box = "<p>Le Quotidien vit grâce à ses lecteurs : soutenez une rédaction indépendante.</p>"
     html = cleaning_page(box)
@@ -600,13 +602,13 @@ def test_picture_captions_are_not_article_text(picture):
 def test_a_paragraph_is_a_caption_only_when_it_is_the_whole_caption():
     from lxml import etree
 
-    from pipelines.extract import _clean_body
+    from pipelines.cleanup import clean_body
 
     body = etree.fromstring(
         f"<body><p>{PARAGRAPHS[0]}</p><p>{CAPTION}</p><p>{CAPTION} Le vote a duré trois heures.</p>"
         "<p>Le maire présente le budget.</p></body>"
     )
-    _clean_body(
+    clean_body(
         body, titles=[], description=None, anchors=set(),
         captions={" ".join(CAPTION.split()).casefold(), "le maire"},  # "le maire": too short
     )
@@ -646,27 +648,27 @@ def test_a_closing_heading_worded_as_a_sentence_is_text():
 def test_trailing_heading_rule_keeps_the_text_that_follows_a_heading_inline():
     from lxml import etree
 
-    from pipelines.extract import _clean_body
+    from pipelines.cleanup import clean_body
 
     body = etree.fromstring(
         f"<body><p>{PARAGRAPHS[0]}</p><p><head>Claire Dubois</head> est journaliste.</p>"
         "<list><item><head>Autre sujet</head></item></list><head>À lire</head></body>"
     )
-    _clean_body(body, titles=[], description=None, anchors=set())
+    clean_body(body, titles=[], description=None, anchors=set())
     assert "".join(body.itertext()) == f"{PARAGRAPHS[0]}Claire Dubois est journaliste."
 
 
 def test_furniture_nested_in_a_list_item_goes_and_the_item_stays():
     from lxml import etree
 
-    from pipelines.extract import _clean_body
+    from pipelines.cleanup import clean_body
 
     body = etree.fromstring(
         f"<body><p>{PARAGRAPHS[0]}</p><list><item>Le calendrier des travaux est public."
         "<p>Abonnez-vous à notre newsletter</p></item>"
         "<item>Les écoles rouvrent en septembre.</item></list></body>"
     )
-    _clean_body(body, titles=[], description=None, anchors=set())
+    clean_body(body, titles=[], description=None, anchors=set())
     assert [item.xpath("string()") for item in body.iter("item")] == [
         "Le calendrier des travaux est public.", "Les écoles rouvrent en septembre."
     ]

@@ -1,4 +1,4 @@
-"""The extraction's cheaper path: trafilatura's cascade run by the project (pipelines.extract
+"""The extraction's cheaper path: trafilatura's cascade run by the project (pipelines.cascade
 ._Cascade), with the readability/jusText comparison left out where it cannot change the text.
 
 Synthetic pages only. The guard against drift from trafilatura: with the comparison always
@@ -15,8 +15,9 @@ from trafilatura import bare_extraction, html2txt
 from trafilatura.utils import load_html
 from trafilatura.xpaths import RAW_TREE_PRUNE_XPATH
 
-import pipelines.extract as extract
-from pipelines.extract import SHORT_TEXT, extract_article
+import pipelines.cascade as cascade
+from pipelines.cascade import SHORT_TEXT
+from pipelines.extract import extract_article
 
 URL = "https://www.example-gazette.example/2025/03/04/le-conseil-vote-le-budget/"
 
@@ -63,18 +64,18 @@ FORUM = page(
 def comparisons(monkeypatch):
     """Counts the readability/jusText comparisons the project's cascade runs."""
     calls = []
-    real = extract.compare_extraction
+    real = cascade.compare_extraction
 
     def counting(*args, **kwargs):
         calls.append(len(args[3]))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(extract, "compare_extraction", counting)
+    monkeypatch.setattr(cascade, "compare_extraction", counting)
     return calls
 
 
 def always_compare(monkeypatch):
-    monkeypatch.setattr(extract, "_comparison_is_moot", lambda body, text: False)
+    monkeypatch.setattr(cascade, "_comparison_is_moot", lambda body, text: False)
 
 
 def test_a_long_article_is_extracted_without_the_comparison(comparisons):
@@ -111,30 +112,30 @@ def _bare(html: str, precision: bool):
 def test_the_cascade_is_trafilaturas_when_the_comparison_runs(html, precision, monkeypatch):
     """Drift guard: the steps _Cascade runs are bare_extraction's, in its order."""
     always_compare(monkeypatch)
-    result = extract._Cascade(load_html(html), URL).run(precision=precision)
+    result = cascade._Cascade(load_html(html), URL).run(precision=precision)
     own = None if result is None else (etree.tostring(result[0]), result[1])
     assert own == _bare(html, precision)
 
 
 def test_both_passes_share_one_raw_tree_prune(monkeypatch):
     pruned = []
-    real = extract.prune_unwanted_nodes
+    real = cascade.prune_unwanted_nodes
 
     def counting(tree, nodelist, *args, **kwargs):
         pruned.append(nodelist is RAW_TREE_PRUNE_XPATH)
         return real(tree, nodelist, *args, **kwargs)
 
-    monkeypatch.setattr(extract, "prune_unwanted_nodes", counting)
-    cascade = extract._Cascade(load_html(SHORT), URL)
-    cascade.run(precision=True)
-    cascade.run(precision=False)
+    monkeypatch.setattr(cascade, "prune_unwanted_nodes", counting)
+    passes = cascade._Cascade(load_html(SHORT), URL)
+    passes.run(precision=True)
+    passes.run(precision=False)
     assert pruned.count(True) == 1
 
 
 def test_a_forum_thread_gets_bare_extraction():
     """Its two modes prune the raw page differently: nothing is shared."""
-    assert extract._Cascade(load_html(FORUM), URL).own is False
-    assert extract._Cascade(load_html(SHORT), URL).own is True
+    assert cascade._Cascade(load_html(FORUM), URL).own is False
+    assert cascade._Cascade(load_html(SHORT), URL).own is True
 
 
 def body(*blocks: str) -> etree._Element:
@@ -158,14 +159,14 @@ LONG_P = f"<p>{'x' * SHORT_TEXT}</p>"
 def test_when_the_comparison_is_moot(blocks, moot):
     tree = body(*blocks)
     text = " ".join(tree.itertext())
-    assert extract._comparison_is_moot(deepcopy(tree), text) is moot
+    assert cascade._comparison_is_moot(deepcopy(tree), text) is moot
 
 
 def test_the_page_share_test_answers_as_html2txt():
     tree = load_html(SHORT)
     full = len(html2txt(tree))
     for length in (1, int(0.2 * full) - 1, int(0.2 * full), int(0.2 * full) + 1, 2 * full):
-        assert extract._page_text_above(tree, 0.2, length) is (length < 0.2 * full)
+        assert cascade._page_text_above(tree, 0.2, length) is (length < 0.2 * full)
 
 
 def test_html2txt_runs_only_when_the_page_text_bound_does_not_settle_it(monkeypatch):
@@ -175,10 +176,10 @@ def test_html2txt_runs_only_when_the_page_text_bound_does_not_settle_it(monkeypa
         calls.append(tree)
         return html2txt(tree)
 
-    monkeypatch.setattr(extract, "html2txt", counting)
+    monkeypatch.setattr(cascade, "html2txt", counting)
     tree = load_html(SHORT)
     full = len(html2txt(tree))
-    assert extract._page_text_above(tree, 0.2, full) is False  # a text as long as the page
+    assert cascade._page_text_above(tree, 0.2, full) is False  # a text as long as the page
     assert calls == []
-    assert extract._page_text_above(tree, 0.2, 1) is True
+    assert cascade._page_text_above(tree, 0.2, 1) is True
     assert len(calls) == 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from core.outcomes import crawl_counts, crawl_outcomes, failure_outcome, summary
@@ -49,4 +51,10 @@ def test_counts_from_stats():
                       "articles_unchanged": 2, "not_articles": 4, "errors": 4}
     text = summary(5, "finished", counts, outcomes, "archive.db")
     assert text.startswith("Crawl #5 finished: 12 pages, 3 new articles")
-    assert "timeout=2" in text
+    # then a table: the counts, and every outcome, most frequent first
+    assert re.search(r"^  pages fetched +12$", text, re.M)
+    assert re.search(r"^  errors +4$", text, re.M)
+    table = text.split("\n  ---", 2)[2]  # the outcomes part
+    assert re.findall(r"^  ([a-z_0-9]+) +(\d+)$", table, re.M) == [
+        ("refused_offsite", "7"), ("not_article", "4"), ("stored_new", "3"), ("timeout", "2"),
+        ("unchanged", "2"), ("http_404", "1"), ("http_503", "1"), ("refused_robots", "1")]

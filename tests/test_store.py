@@ -124,7 +124,12 @@ def test_failed_batch_is_rolled_back(archive):
 
 def test_fts_query_quotes_operators():
     assert fts_query('Kyiv AND "NEAR"') == '"Kyiv" "AND" "NEAR"'
-    assert fts_query("  ") == ""
+    assert fts_query("  ") == '""'  # no words: a query that matches nothing
+
+
+def test_a_search_without_words_finds_nothing_and_does_not_fail(archive):
+    archive.save([make_article()])
+    assert archive.search("  ") == []
 
 
 def test_news_listing_joins_article_in_either_order(archive):

@@ -1,11 +1,22 @@
-"""Datasette plugin of the news archive: safe search, safe highlights, readable cells.
+"""Datasette plugin of the news archive: the archive's metadata and queries whatever the file
+is called, safe search, safe highlights, readable cells, feeds and a streamed export.
 
 Loaded with ``--plugins-dir datasette/plugins``. Crawled text is never trusted as HTML:
 every value is HTML-escaped first; the only markup added here is ours (links, ``<mark>``).
 
+- Any served database holding an ``articles`` table is an archive: it gets the metadata of
+  ``datasette/archive.yml`` (descriptions, facets, full-text search, hidden tables) and the
+  canned queries ``search`` and ``feed`` through the ``get_metadata`` hook, so
+  ``datasette serve /data/news.db`` publishes the same archive as ``archive.db``, and several
+  archives can be served at once. Templates get ``news_archive`` (true on an archive's pages).
+- ``search`` (ranked by bm25, highlighted snippets), ``feed`` (the same filters as an Atom feed
+  through datasette-atom) and ``/<db>/-/articles.ndjson`` (every matching article, streamed in
+  batches of rows) share one filter clause: words ``q``, ``site``, ``language``, and a
+  publication date range ``since`` / ``until``.
+
 - ``fts_words(q)``: a SQL function turning a user's words into a safe FTS5 query (every word
   must match; quotes, ``AND``/``OR``/``NEAR``, ``-``, ``*`` are plain words), so the canned
-  ``search`` query cannot fail on FTS5 syntax. Same rule as ``pipelines.store.fts_query``.
+  ``search`` query cannot fail on FTS5 syntax: ``pipelines.store.fts_query``, the one builder.
 - Highlights: the canned query's ``snippet()`` wraps matches in :data:`MARK_START` /
   :data:`MARK_END` (private-use characters, ``char(57344)`` / ``char(57345)`` in SQL); the
   ``snippet`` column is escaped and only then are the markers turned into ``<mark>``.
@@ -15,15 +26,23 @@ every value is HTML-escaped first; the only markup added here is ours (links, ``
 
 from __future__ import annotations
 
+import copy
 import json
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 # hookimpl from datasette.hookspecs (the object ``datasette.hookimpl`` re-exports): ruff would
 # otherwise take a bare ``datasette`` import for this project's datasette/ folder.
 from datasette.hookspecs import hookimpl
 from datasette.utils import tilde_encode
+from datasette.utils.asgi import AsgiStream, Response
 from markupsafe import Markup, escape
+
+from pipelines.store import fts_query
 
 ARTICLES = "articles"
 #: Marker characters snippet() puts around each match (SQL: char(57344), char(57345)).
@@ -32,16 +51,71 @@ MARK_END = "\ue001"
 #: Characters of ``text`` shown in a table cell; the article page shows it all.
 TEXT_PREVIEW_CHARS = 160
 
+#: The metadata every archive database gets (datasette/archive.yml).
+ARCHIVE_METADATA_FILE = Path(__file__).resolve().parent.parent / "archive.yml"
+#: Query-string parameters of a search, its feed and its export, all optional ("" = any).
+FILTER_PARAMS = ("q", "site", "language", "since", "until")
+#: The one filter clause of search, feed and export (the FTS condition is added where needed).
+ARTICLE_FILTERS = """
+    (:site = '' or articles.site = :site)
+    and (:language = '' or articles.language = :language)
+    and (:since = '' or substr(articles.published, 1, 10) >= :since)
+    and (:until = '' or substr(articles.published, 1, 10) <= :until)"""
+MATCHING = (
+    "articles.rowid in (select rowid from articles_fts where articles_fts match fts_words(:q))"
+)
+
+SEARCH_SQL = f"""select
+  articles.title,
+  snippet(articles_fts, 1, char(57344), char(57345), ' … ', 32) as snippet,
+  articles.site,
+  articles.author,
+  articles.published,
+  articles.url
+from articles_fts
+join articles on articles.rowid = articles_fts.rowid
+where articles_fts match fts_words(:q)
+  and {ARTICLE_FILTERS.strip()}
+order by bm25(articles_fts)
+limit 100"""
+
+#: Columns datasette-atom reads. Atom dates need a time zone: strftime() normalises what the
+#: page declared (a date, a local time with offset) to UTC, falling back to when it was archived.
+_FEED_ROWS = f"""select
+    articles.url as atom_id,
+    coalesce(nullif(articles.title, ''), articles.url) as atom_title,
+    coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', nullif(articles.published, '')),
+             strftime('%Y-%m-%dT%H:%M:%SZ', articles.first_seen),
+             '1970-01-01T00:00:00Z') as atom_updated,
+    articles.url as atom_link,
+    articles.author as atom_author_name,
+    coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600), '') as atom_content
+  from articles
+  where (:q = '' or {MATCHING})
+    and {ARTICLE_FILTERS.strip()}
+  order by atom_updated desc
+  limit 50"""
+#: datasette-atom cannot write a feed of no entries: a search that matches nothing yet has one
+#: entry saying so (its id and date never change, so readers show it once).
+FEED_SQL = f"""with hits as (
+  {_FEED_ROWS}
+)
+select * from hits
+union all
+select 'tag:news-archiver,2025:no-match', 'No article matches this search yet',
+       '1970-01-01T00:00:00Z', '', null,
+       'Articles will appear here when the archive holds some that match.'
+where not exists (select 1 from hits)"""
+
+EXPORT_SQL = f"""select articles.rowid as _rowid, articles.*
+from articles
+where articles.rowid > :_after
+  and (:q = '' or {MATCHING})
+  and {ARTICLE_FILTERS.strip()}
+order by articles.rowid
+limit :_batch"""
+
 _MARKED = re.compile(f"{MARK_START}([^{MARK_START}{MARK_END}]*){MARK_END}")
-
-
-def fts_words(query: str | None) -> str:
-    """A user's words as a safe FTS5 query: each word a quoted string, all must match.
-
-    No words at all gives ``""``, which FTS5 accepts and which matches nothing.
-    """
-    words = [word.replace('"', "") for word in (query or "").split()]
-    return " ".join(f'"{word}"' for word in words if word) or '""'
 
 
 def highlight(value: str) -> Markup:
@@ -74,9 +148,148 @@ def _column(row: Any, name: str) -> Any:
         return None
 
 
+def load_archive_metadata(path: Path = ARCHIVE_METADATA_FILE) -> dict[str, Any]:
+    """The metadata of one archive database, with the SQL of the composed queries."""
+    metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
+    queries = metadata.setdefault("queries", {})
+    queries.setdefault("search", {})["sql"] = SEARCH_SQL
+    queries.setdefault("feed", {})["sql"] = FEED_SQL
+    return metadata
+
+
+ARCHIVE_METADATA = load_archive_metadata()
+#: Databases known to hold archives (a database becomes one when its first crawl writes).
+_archives: set[tuple[str, str]] = set()
+
+
+def has_articles(path: str) -> bool:
+    """Whether the SQLite file at ``path`` has an ``articles`` table (read-only look)."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        found = conn.execute(
+            "select 1 from sqlite_master where type = 'table' and name = 'articles'"
+        ).fetchone()
+        return found is not None
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+
+
+def is_archive(datasette: Any, name: str | None) -> bool:
+    """Whether the served database ``name`` is a news archive (it has ``articles``)."""
+    database = datasette.databases.get(name) if name else None
+    path = getattr(database, "path", None)
+    if not path:
+        return False
+    if (name, path) in _archives:
+        return True
+    if has_articles(path):
+        _archives.add((name, path))
+        return True
+    return False
+
+
+def filter_values(args: Any) -> dict[str, str]:
+    """The filter parameters of a request, each a string ("" when absent)."""
+    return {name: (args.get(name) or "").strip() for name in FILTER_PARAMS}
+
+
+@hookimpl
+def get_metadata(datasette: Any, key: str | None, database: str | None,
+                 table: str | None) -> dict[str, Any]:
+    """The archive metadata of every archive database, a copy each time: Datasette merges
+    metadata.yml's own entries into what this returns."""
+    names = [database] if database else list(datasette.databases)
+    return {
+        "databases": {
+            name: copy.deepcopy(ARCHIVE_METADATA) for name in names if is_archive(datasette, name)
+        }
+    }
+
+
+SITES_AND_LANGUAGES = """
+select 'site' as kind, site as value from (select distinct site from articles)
+union all
+select 'language', language from (select distinct language from articles where language != '')
+order by kind, value
+"""
+
+
+async def search_filters(datasette: Any, database: str) -> dict[str, list[str]]:
+    """The sites and languages of an archive, for the search form's choices."""
+    rows = await datasette.get_database(database).execute(SITES_AND_LANGUAGES)
+    found: dict[str, list[str]] = {"sites": [], "languages": []}
+    for row in rows:
+        found["sites" if row["kind"] == "site" else "languages"].append(row["value"])
+    return found
+
+
+@hookimpl
+def extra_template_vars(template: str, datasette: Any, database: str | None) -> Any:
+    archive = is_archive(datasette, database)
+
+    async def inner() -> dict[str, Any]:
+        extra: dict[str, Any] = {"news_archive": archive}
+        if archive and template == "query.html":
+            extra["search_filters"] = await search_filters(datasette, database)
+        return extra
+
+    return inner
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/(?P<database>[^/]+)/-/articles\.ndjson$", export_ndjson)]
+
+
+async def export_ndjson(datasette: Any, request: Any) -> Any:
+    """Every article matching the filters, one JSON object a line, oldest archived first.
+
+    Rows are read ``export_batch_rows`` at a time (keyset on rowid), each batch written out
+    before the next is read, so an export of the whole archive holds one batch in memory.
+    """
+    name = request.url_vars["database"]
+    if not is_archive(datasette, name):
+        return Response.text(f"No news archive called {name!r} is served.\n", status=404)
+    await datasette.ensure_permissions(
+        request.actor,
+        [("view-table", (name, ARTICLES)), ("view-database", name), "view-instance"],
+    )
+    db = datasette.get_database(name)
+    config = datasette.plugin_config("news-archive") or {}
+    batch = max(1, int(config.get("export_batch_rows", 500)))
+    params = filter_values(request.args)
+
+    async def stream(writer: Any) -> None:
+        after = -1
+        while True:
+            result = await db.execute(EXPORT_SQL, {**params, "_after": after, "_batch": batch})
+            rows = result.rows
+            lines = []
+            for row in rows:
+                record = dict(row)
+                after = record.pop("_rowid")
+                lines.append(json.dumps(record, ensure_ascii=False))
+            if lines:
+                await writer.write("\n".join(lines) + "\n")
+            if len(rows) < batch:
+                return
+
+    filename = f"{name}-articles.ndjson"
+    return AsgiStream(
+        stream,
+        headers={"content-disposition": f'inline; filename="{filename}"'},
+        content_type="application/x-ndjson; charset=utf-8",
+    )
+
+
 @hookimpl
 def prepare_connection(conn: Any) -> None:
-    conn.create_function("fts_words", 1, fts_words, deterministic=True)
+    conn.create_function("fts_words", 1, fts_query, deterministic=True)
 
 
 @hookimpl
