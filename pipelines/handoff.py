@@ -5,12 +5,14 @@ writing ``archive.db``, it pushes every item and every ``fetches`` row onto the 
 list as an :class:`~core.handoff.Envelope`, announcing itself first and sending its stats last.
 The writer (``scrapy archive-writer``) turns them into the same rows a one-machine crawl
 writes. Site boilerplate learning needs the whole site's articles, so it is the writer's job:
-workers extract without it.
+workers extract without it and send the extraction (:class:`Extracted`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from redis import Redis
@@ -20,20 +22,41 @@ from scrapy.crawler import Crawler
 
 from core import handoff
 from core.handoff import Envelope, Keys, redis_client
+from core.items import Page
 from core.signals import fetch_recorded
+from pipelines.extraction import Extraction
 from pipelines.stages import ExtractPipeline
 
 #: Attempts to push an envelope while Redis restarts (one a second).
 PUSH_ATTEMPTS = 60
 
 
+@dataclass
+class Extracted:
+    """An article page as a worker extracted it, without site knowledge; the writer makes
+    the row (:meth:`ExtractPipeline.article`: the site's boilerplate removed and learnt from,
+    as a one-machine crawl does). The HTML stays behind: the extraction holds the text."""
+
+    page: Page
+    extraction: Extraction
+
+
 class WorkerExtractPipeline(ExtractPipeline):
-    """Extraction without site boilerplate learning (the writer learns, from every worker's
-    articles; a worker has no archive to learn from)."""
+    """Extraction in the worker's pool; what is not an article is counted and dropped here,
+    an article goes on as :class:`Extracted` (site boilerplate is learnt by the writer, from
+    every worker's articles: a worker has no archive to learn from)."""
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.learning["min_pages"] = 0
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Page):
+            return item
+        extraction = await self.extract(item)
+        self.article(item, extraction)  # raises DropItem (counted) when not an article
+        assert extraction is not None  # an article was extracted
+        return Extracted(dataclasses.replace(item, html=""), extraction)
 
 
 class HandOffPipeline:

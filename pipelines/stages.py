@@ -33,6 +33,7 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
+from pipelines.extraction import Extraction
 from pipelines.store import Archive
 from pipelines.workers import ExtractorPool
 
@@ -84,17 +85,27 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        extraction = None
-        if url_verdict(item.url) is None:  # else no worker spends 30-60 ms on a list page
-            extraction = await self.pool.extract(item.html, item.url)  # never raises
-            if extraction.cascade_fallback:
-                self._cascade_fallback(extraction.cascade_fallback)
+        return self.article(item, await self.extract(item))
+
+    async def extract(self, page: Page) -> Extraction | None:
+        """The page's extraction, in a worker process (None: its URL says it is a list)."""
+        if url_verdict(page.url) is not None:  # no worker spends 30-60 ms on a list page
+            return None
+        extraction = await self.pool.extract(page.html, page.url)  # never raises
+        if extraction.cascade_fallback:
+            self._cascade_fallback(extraction.cascade_fallback)
+        return extraction
+
+    def article(self, page: Page, extraction: Extraction | None) -> Article:
+        """The page's row, with what is known of its site (and learnt from it); not an
+        article: counted and dropped. (A distributed crawl's writer calls this on what the
+        workers extracted.)"""
         knowledge = self._site if self.learning["min_pages"] else None
-        result = page_to_article(item, knowledge, extraction=extraction)
+        result = page_to_article(page, knowledge, extraction=extraction)
         if isinstance(result, NotArticle):
             self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
             if result.failed:
-                logger.warning("Extraction failed on %s: %s", item.url, result.reason)
+                logger.warning("Extraction failed on %s: %s", page.url, result.reason)
             raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
         site = self.sites.get(result.site)
         if site is not None and len(site.blocks) > self.announced[result.site]:

@@ -31,6 +31,7 @@ from typing import Any
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from scrapy.exceptions import DropItem
 from scrapy.settings import Settings
 from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import MemoryStatsCollector
@@ -40,8 +41,8 @@ from core import handoff
 from core.handoff import Envelope, EnvelopeError, Keys
 from core.items import Article, utc_now
 from core.paths import project_path
-from pipelines.boilerplate import SiteBoilerplate, clean_article, load_site
-from pipelines.stages import StorePipeline
+from pipelines.handoff import Extracted
+from pipelines.stages import ExtractPipeline, StorePipeline
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ def known_facts(article: Article) -> str:
     return json.dumps({"last_seen": article.fetched_at or utc_now()})
 
 
+
 class RunStore:
     """The store pipeline of one crawl run, driven without a reactor."""
 
@@ -82,49 +84,32 @@ class RunStore:
             self.pipeline.crawl_id = crawl_id
         if self.pipeline.flusher.running:
             self.pipeline.flusher.stop()  # this loop flushes after every batch
-        self.learning = {
-            "min_pages": settings.getint("ARCHIVE_BOILERPLATE_MIN_PAGES"),
-            "min_share": settings.getfloat("ARCHIVE_BOILERPLATE_MIN_SHARE"),
-        }
-        self.sites: dict[str, SiteBoilerplate] = {}
+        # the one-machine page -> row step, without its pool (the workers extracted): the
+        # site boilerplate knowledge and learning, announced to the store by its signal
+        self.rows = ExtractPipeline(crawler)
         self.left: set[str] = set()
 
     @property
     def crawl_id(self) -> int:
         return self.pipeline.crawl_id
 
-    def learn(self, article: Article) -> Article:
-        """Site boilerplate learning, as the one-machine extract pipeline does it (workers
-        extract without it: the text's lines are the extraction's blocks)."""
-        if not self.learning["min_pages"]:
-            return article
-        try:
-            if article.site not in self.sites:
-                self.sites[article.site] = load_site(self.pipeline.archive.db, article.site,
-                                                     **self.learning)
-            knowledge = self.sites[article.site]
-            cleaned = clean_article(article, knowledge)
-            if cleaned is not article:
-                cleaned.sources = {**cleaned.sources,
-                                   "text": "trafilatura, site boilerplate removed"}
-            if knowledge.observe(article.url, article.text.split("\n")):
-                self.stats.inc_value("archive/boilerplate/learnt")
-                self.pipeline.boilerplate_learnt(knowledge)
-            return cleaned
-        except Exception:  # learning is an improvement: it must never cost an article
-            logger.exception("Site boilerplate learning failed on %s", article.url)
-            self.stats.inc_value("archive/boilerplate/error")
-            return article
-
-    def take(self, envelope: Envelope) -> None:
+    def take(self, envelope: Envelope) -> Article | None:
+        """Hand one envelope to the store; returns the article row it made, if any."""
         if envelope.kind == handoff.ITEM:
             item = envelope.payload
-            self.pipeline.process_item(self.learn(item) if isinstance(item, Article) else item)
-        elif envelope.kind == handoff.FETCH:
+            if isinstance(item, Extracted):
+                try:
+                    item = self.rows.article(item.page, item.extraction)
+                except DropItem:  # counted; the worker had found an article there
+                    return None
+            self.pipeline.process_item(item)
+            return item if isinstance(item, Article) else None
+        if envelope.kind == handoff.FETCH:
             self.pipeline.fetch_recorded(envelope.payload)
         elif envelope.kind == handoff.LEAVE:
             self.left.add(envelope.worker)
             merge_stats(self.stats, envelope.payload)
+        return None
 
     def commit(self) -> bool:
         """Write what is buffered; False if it could not be (it stays buffered)."""
@@ -277,16 +262,16 @@ class ArchiveWriter:
         self.finished_runs.add(store.run)
         self.runs_finished += 1
 
-    def handle(self, envelope: Envelope) -> None:
+    def handle(self, envelope: Envelope) -> Article | None:
         if self.store is not None and self.store.run != envelope.run:
             done = self.server.exists(self.keys.of_run(self.store.run, "done"))
             self.finish_run("finished" if done else "interrupted")
         if self.store is None:
             if envelope.run in self.finished_runs and envelope.kind != handoff.ITEM:
-                return  # a late word from a worker of a run already recorded
+                return None  # a late word from a worker of a run already recorded
             urls = envelope.payload if envelope.kind == handoff.JOIN else []
             self.store = self.open_run(envelope.run, urls)
-        self.store.take(envelope)
+        return self.store.take(envelope)
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -307,9 +292,9 @@ class ArchiveWriter:
                     if self.store is not None:
                         self.store.stats.inc_value("archive/distributed/bad_envelope")
                     continue
-                self.handle(envelope)
-                if envelope.kind == handoff.ITEM and isinstance(envelope.payload, Article):
-                    articles.append(envelope.payload)
+                article = self.handle(envelope)
+                if article is not None:
+                    articles.append(article)
             if self.store is not None and not self.store.commit():
                 time.sleep(1)  # the archive is busy or full: keep the batch, try again
                 continue
