@@ -182,22 +182,28 @@ class ArchiveWriter:
         return False
 
     def batches(self) -> Iterator[list[bytes]]:
-        """Envelopes, oldest first: first those a previous writer took and did not commit."""
+        """Envelopes, oldest first: first those a previous writer took and did not commit.
+
+        A batch is whatever the taken list holds, not what the moves answered: a move that
+        Redis ran but whose answer was lost (a Redis restart; the client retries it) leaves
+        its envelope there too, and it is written with the others."""
         taken = self.server.lrange(self.keys.items_taken, 0, -1)
         if taken:
             logger.info("Resuming %d envelope(s) taken by the previous writer", len(taken))
-            yield list(reversed(taken))
         while not self.stopping:
-            first = self.server.blmove(self.keys.items, self.keys.items_taken, 1.0,
-                                       "RIGHT", "LEFT")
-            if first is None:
-                yield []
-                continue
-            with self.server.pipeline() as pipe:
-                for _ in range(self.batch_size - 1):
-                    pipe.lmove(self.keys.items, self.keys.items_taken, "RIGHT", "LEFT")
-                more = [data for data in pipe.execute() if data is not None]
-            yield [first, *more]
+            if not taken:
+                first = self.server.blmove(self.keys.items, self.keys.items_taken, 1.0,
+                                           "RIGHT", "LEFT")
+                if first is None:
+                    yield []
+                    continue
+                with self.server.pipeline() as pipe:
+                    for _ in range(self.batch_size - 1):
+                        pipe.lmove(self.keys.items, self.keys.items_taken, "RIGHT", "LEFT")
+                    pipe.execute()
+                taken = self.server.lrange(self.keys.items_taken, 0, -1)
+            yield list(reversed(taken))  # acknowledged (deleted) by the caller once written
+            taken = []
 
     def publish_all_known(self) -> int:
         """Every archived article's facts, for the workers' incremental checks (replaces the
@@ -295,9 +301,8 @@ class ArchiveWriter:
                 article = self.handle(envelope)
                 if article is not None:
                     articles.append(article)
-            if self.store is not None and not self.store.commit():
-                time.sleep(1)  # the archive is busy or full: keep the batch, try again
-                continue
+            while self.store is not None and not self.store.commit():
+                time.sleep(1)  # the archive is busy or full: the batch waits, in Redis too
             self.server.delete(self.keys.items_taken)  # committed: acknowledged
             self.publish(articles)
             if self.store is not None and not batch and self.run_over(self.store):

@@ -124,6 +124,17 @@ def test_a_deferred_request_waits_its_time_in_redis(server):
     assert run.take() is None
 
 
+def test_requests_held_without_the_engines_knowledge_are_given_back(server):
+    """A take that Redis ran but whose answer was lost (Redis restarting) leaves an entry in
+    the worker's in-flight hash; the idle worker gives it back instead of holding the run."""
+    run = run_for(server, "h:1")
+    server.zadd(run.key("requests"), {b"r1": -2})
+    run.take()  # the answer "lost": the worker never hands r1 to its engine
+    assert not run.check_done()
+    assert run.give_back() == 1
+    assert server.zrange(run.key("requests"), 0, -1, withscores=True) == [(b"r1", -2.0)]
+
+
 def test_leaving_gives_back_what_the_worker_holds(server):
     run = run_for(server, "h:1")
     server.zadd(run.key("requests"), {b"r1": 0})

@@ -89,6 +89,14 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
 return 1
 """
 
+# KEYS: inflight, requests — the worker's held requests back to the queue, atomically
+GIVE_BACK = """
+local held = redis.call('HGETALL', KEYS[1])
+for i = 1, #held, 2 do redis.call('ZADD', KEYS[2], held[i + 1], held[i]) end
+redis.call('DEL', KEYS[1])
+return #held / 2
+"""
+
 # KEYS: requests, delayed, workers, keepalive, done   ARGV: prefix, run
 # Requeues the in-flight requests of dead workers, then says whether the run is over
 # (and marks it so): 1 over, 0 not yet.
@@ -139,6 +147,7 @@ class CrawlRun:
         self._defer = server.register_script(DEFER)
         self._check_done = server.register_script(CHECK_DONE)
         self._push_later = server.register_script(PUSH_LATER)
+        self._give_back = server.register_script(GIVE_BACK)
 
     def key(self, what: str) -> str:
         return self.keys.of_run(self.id, what)
@@ -209,16 +218,21 @@ class CrawlRun:
             queued, deferred = pipe.execute()
         return int(queued) + int(deferred)
 
+    def give_back(self) -> int:
+        """Put every request this worker holds back in the queue; returns how many.
+
+        Called when the worker's engine has nothing in flight: an entry still held then was
+        taken by a command that Redis ran but whose answer was lost (a Redis restart), and the
+        client's retry took another one; it must not hold the run open for ever."""
+        return int(self._give_back(keys=[self.inflight, self.key("requests")]))
+
     def leave(self) -> None:
         """This worker ends: what it still holds goes back to the queue, then it is gone.
 
         Its heartbeat is left to expire: the writer waits for the worker's last envelope (its
         stats) until then."""
-        held = self.server.hgetall(self.inflight)
+        self.give_back()
         with self.server.pipeline() as pipe:
-            for member, score in held.items():
-                pipe.zadd(self.key("requests"), {member: float(score)})
-            pipe.delete(self.inflight)
             pipe.srem(self.key("workers"), self.worker)
             pipe.srem(self.key("keepalive"), self.worker)
             pipe.sadd(self.key("left"), self.worker)

@@ -178,6 +178,10 @@ class DistributedScheduler(Scheduler):
     def _idle(self, spider: Spider) -> None:
         """The engine has nothing in flight: end only if the whole run is over."""
         self._release(list(self.held))
+        if orphans := self.run.give_back():
+            logger.warning("Gave back %d request(s) held without the engine's knowledge "
+                           "(a Redis answer lost)", orphans)
+            self.stats.inc_value("archive/distributed/given_back", orphans)
         if not self.keep_running and self.run.check_done():
             logger.info("Crawl run %s is over: this worker ends", self.run.id)
             return
