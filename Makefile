@@ -10,15 +10,25 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install demo serve test lint clean bench bench-extract bench-distributed
+.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract bench-fairness bench-distributed
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+# The venv holds exactly the versions of requirements.lock (hashes checked; made anew when the
+# lock or pyproject.toml changes, so nothing stays from an older lock), then the project
+# itself without dependencies (and built with the locked setuptools, so nothing unlocked comes in).
+$(BIN)/.installed: pyproject.toml requirements.lock
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+## lock: re-resolve requirements.lock from pyproject.toml (newest versions the ranges allow)
+LOCK_ARGS ?= --upgrade
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--universal $(LOCK_ARGS) -o requirements.lock
 
 ## demo: serve the bundled demo news site, crawl it into archive.db, publish it with Datasette
 demo: install
@@ -38,14 +48,40 @@ serve: install
 	$(BIN)/datasette serve $(ARCHIVE_DB) $(DATASETTE_ARGS) --host 127.0.0.1 --port $(DATASETTE_PORT)
 
 ## test: the whole test suite
+PYTEST_ARGS ?=
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test-fast: the suite without the end-to-end crawls (the quick loop while working)
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+## test-lowest: the suite on the oldest versions pyproject.toml allows (checks its floors; not in CI)
+LOWEST_VENV ?= .venv-lowest
+test-lowest: install
+	rm -rf $(LOWEST_VENV)
+	$(PYTHON) -m venv $(LOWEST_VENV)
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev --resolution lowest-direct \
+		--python-version 3.11 -o $(LOWEST_VENV)/versions.txt
+	$(BIN)/uv pip install --quiet --python $(LOWEST_VENV)/bin/python -r $(LOWEST_VENV)/versions.txt
+	$(BIN)/uv pip install --quiet --python $(LOWEST_VENV)/bin/python --no-deps -e .
+	$(LOWEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+## test-latest: the suite on the newest releases of the direct dependencies (no lock; not in CI)
+LATEST_VENV ?= .venv-latest
+test-latest:
+	rm -rf $(LATEST_VENV)
+	$(PYTHON) -m venv $(LATEST_VENV)
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST_VENV)/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e '.[dev]'
+	$(LATEST_VENV)/bin/python -m pip list --format=freeze > $(LATEST_VENV)/versions.txt
+	$(LATEST_VENV)/bin/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .venv-latest .venv-lowest .pytest_cache .ruff_cache *.egg-info
 
 ## bench-extract: extraction quality and speed on ../shared/bench/extraction (BENCH_DATA=…)
 BENCH_DATA ?= ../shared/bench/extraction
@@ -56,6 +92,10 @@ bench-extract: install
 BENCH_PAGES ?= 2000
 bench: install
 	$(BIN)/python benchmarks/bench_crawl.py --pages $(BENCH_PAGES)
+
+## bench-fairness: a rate-limited site (Crawl-delay, 503 + Retry-After) next to a normal one
+bench-fairness: install
+	$(BIN)/python benchmarks/bench_fairness.py
 
 ## bench-distributed: pages/s of 1, 2, 3 distributed workers against one machine (needs redis-server)
 BENCH_DISTRIBUTED_PAGES ?= 1000

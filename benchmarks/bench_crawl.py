@@ -8,13 +8,18 @@ the other on the same machine:
 1. the project: ``scrapy crawl news`` end to end (discovery from the home page, robots.txt,
    sitemaps and feed; fetch, extract, dedupe, store with FTS), wall-clock time, articles
    stored per second and the peak of the summed RSS of the crawl's whole process tree; then a
-   re-crawl of the unchanged site into the same archive (its time over the first crawl's);
+   re-crawl of the unchanged site into the same archive (its time, requests and bytes
+   downloaded over the first crawl's), and a re-crawl that re-checks every article at once
+   (``ARCHIVE_RECHECK_*`` set to a second: every article asked for conditionally, answered
+   304 by the server);
 2. the peer: ``trafilatura -i URLS --parallel 4 --json -o DIR`` on the article URLs, with a
    config file setting ``SLEEP_TIME = 0`` and ``SSRF_PROTECTION = off``;
 3. the ceiling of one core: ``pipelines.extract.extract_article`` alone in one process over
    the same pages read from disk (:mod:`extract_only`).
 
-It prints a table, then ``recrawl_time_ratio=…``, ``memory_growth=…`` (memory runs only) and,
+It prints a table, then ``recrawl_time_ratio=…``, ``recrawl_bytes_ratio=…``,
+``recrawl_requests_ratio=…``, ``recheck_all_bytes_ratio=…``, ``memory_growth=…`` (memory
+runs only) and,
 as its last line, ``RESULT pages_per_s=… peer_pages_per_s=… ratio_vs_peer=…
 extract_only_pages_per_s=… ratio_vs_extract_only=… peak_rss_mb=…``.
 
@@ -75,6 +80,8 @@ class Run:
     server_cpu_seconds: float = 0.0
     foreign_cpu_seconds: float = 0.0  # other processes of the machine, meanwhile
     note: str = ""
+    requests: int = 0  # Scrapy's downloader/request_count
+    response_bytes: int = 0  # Scrapy's downloader/response_bytes
 
     @property
     def rate(self) -> float:
@@ -105,6 +112,7 @@ class SiteRun:
     other_pages: int = 0
     crawl: Run | None = None
     recrawl: Run | None = None
+    recheck: Run | None = None
     peer: Run | None = None
     extract: Run | None = None
 
@@ -133,13 +141,19 @@ def archive_counts(archive: Path) -> tuple[int, dict[str, object]]:
     return int(articles), (dict(row) if row else {})
 
 
-def crawl_note(crawl: dict[str, object]) -> str:
-    """A short line from the crawls row: requests, outcomes."""
+def crawl_stats(crawl: dict[str, object]) -> dict[str, object]:
+    """Scrapy's final stats, from the crawls row."""
     try:
-        stats = json.loads(str(crawl.get("stats") or "{}"))
+        return json.loads(str(crawl.get("stats") or "{}"))
     except ValueError:
-        stats = {}
-    parts = [f"{stats.get('downloader/request_count', '?')} requests"]
+        return {}
+
+
+def crawl_note(crawl: dict[str, object]) -> str:
+    """A short line from the crawls row: requests, bytes, outcomes."""
+    stats = crawl_stats(crawl)
+    parts = [f"{stats.get('downloader/request_count', '?')} requests",
+             f"{int(stats.get('downloader/response_bytes', 0)) / 1e6:.1f} MB"]
     for key in ("articles_new", "articles_updated", "articles_unchanged", "not_articles",
                 "errors"):
         if key in crawl:
@@ -158,7 +172,10 @@ def run_crawl(name: str, base_url: str, archive: Path, log: Path, extra: list[st
         tail = log.read_text(errors="replace")[-3000:]
         raise SystemExit(f"{name} failed with exit status {status}; log {log}:\n{tail}")
     articles, crawl = archive_counts(archive)
-    return Run(name, articles, seconds, note=crawl_note(crawl)).measured(memory)
+    stats = crawl_stats(crawl)
+    return Run(name, articles, seconds, note=crawl_note(crawl),
+               requests=int(stats.get("downloader/request_count", 0)),
+               response_bytes=int(stats.get("downloader/response_bytes", 0))).measured(memory)
 
 
 def run_peer(urls: Path, workdir: Path, server: servers.Server) -> Run:
@@ -229,6 +246,13 @@ def bench_site(pages: int, args: argparse.Namespace, *, full: bool) -> SiteRun:
             result.recrawl = run_crawl("project re-crawl", server.base_url, archive,
                                        workdir / "recrawl.log", args.set, server)
             print(f"[{pages}] re-crawl: {result.recrawl.seconds:.1f} s", flush=True)
+            every = [f"ARCHIVE_RECHECK_{name}=0.0003" for name in
+                     ("HOURS", "YOUNG_HOURS", "OLD_HOURS")]  # about a second
+            time.sleep(1.1)
+            result.recheck = run_crawl("project re-check all", server.base_url, archive,
+                                       workdir / "recheck.log", [*args.set, *every], server)
+            print(f"[{pages}] re-check of every article: {result.recheck.seconds:.1f} s",
+                  flush=True)
         if full and not args.no_peer:
             print(f"[{pages}] peer: trafilatura CLI on {min(limit, pages)} URLs ...", flush=True)
             result.peer = run_peer(sample, workdir, server)
@@ -274,7 +298,7 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     print("  " + "-" * (len(header) + 20))
     busiest = 0.0
     for site in runs:
-        for run in (site.crawl, site.recrawl, site.peer, site.extract):
+        for run in (site.crawl, site.recrawl, site.recheck, site.peer, site.extract):
             if run is None:
                 continue
             print(f"  {run.name:<26}{site.pages:>6}{run.pages:>6}{run.seconds:>9.2f}"
@@ -300,6 +324,15 @@ def print_report(runs: list[SiteRun], args: argparse.Namespace) -> None:
     peak = max(crawl.peak_mb, main.recrawl.peak_mb if main.recrawl else 0.0)
     if main.recrawl:
         print(f"recrawl_time_ratio={main.recrawl.seconds / crawl.seconds:.2f}")
+        print(f"recrawl_bytes_ratio="
+              f"{main.recrawl.response_bytes / max(1, crawl.response_bytes):.3f}  "
+              f"(target <= 0.10)")
+        print(f"recrawl_requests_ratio={main.recrawl.requests / max(1, crawl.requests):.3f}")
+    if main.recheck:
+        print(f"recheck_all_bytes_ratio="
+              f"{main.recheck.response_bytes / max(1, crawl.response_bytes):.3f}  "
+              f"(every article re-checked conditionally; "
+              f"time ratio {main.recheck.seconds / crawl.seconds:.2f})")
     if len(runs) > 1 and runs[0].crawl and runs[0].crawl.peak_mb:
         growth = crawl.peak_mb / runs[0].crawl.peak_mb
         print(f"memory_growth={growth:.2f}  (first-crawl peak at {main.pages}: "

@@ -9,6 +9,10 @@ Both extractors run in the same process pool in the same run, so the comparison 
 busy machine too; milliseconds are measured per page inside the worker, around the extraction
 call only (decompressing the file is not counted), and the median is reported.
 
+It also reports the article decision: its precision and recall over the scrapinghub pages (all
+real articles) and the labelled non-article pages of ``tests/data/nonarticles``, for the whole
+set and each half (the detection rules were tuned on half A; half B is held out).
+
 ``--split`` also prints each set's two halves (a page's half is fixed by a hash of its id). The
 project's cleaning rules were designed looking at half A of the trafilatura set (and at the
 scrapinghub pages); half B of the trafilatura set is the held-out check that they generalise.
@@ -41,6 +45,12 @@ EXTRACTORS = ("trafilatura", "project")
 LABELS = {"trafilatura": "trafilatura defaults", "project": "news-archiver"}
 
 Page = tuple[str, str, str]  # id, path of the .gz file, URL ("" when the set gives none)
+#: the set whose pages are all real articles: the article decision's recall is measured there
+DETECTION_SET = "scrapinghub"
+#: labelled pages that are not articles (section fronts, tag, author, search, about, contact
+#: pages, forum indexes, products...): the decision's precision is measured on them too
+NONARTICLES = ROOT / "tests" / "data" / "nonarticles"
+NONARTICLE_HOST = "https://www.gazette.example"
 
 
 def load_score(data: Path) -> ModuleType:
@@ -83,35 +93,42 @@ def _init_worker() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def _trafilatura(html: bytes, url: str) -> str:
+Verdict = tuple[bool, str] | None  # the project's article decision and its reason
+
+
+def _trafilatura(html: bytes, url: str) -> tuple[str, Verdict]:
     import trafilatura
 
-    return trafilatura.extract(html) or ""
+    return trafilatura.extract(html) or "", None
 
 
-def _project(html: bytes, url: str) -> str:
+def _project(html: bytes, url: str) -> tuple[str, Verdict]:
     from pipelines.extract import extract_article
 
-    return extract_article(html, url).text
+    ex = extract_article(html, url)
+    return ex.text, (ex.is_article, ex.reason)
 
 
-_RUNNERS: dict[str, Callable[[bytes, str], str]] = {
+_RUNNERS: dict[str, Callable[[bytes, str], tuple[str, Verdict]]] = {
     "trafilatura": _trafilatura,
     "project": _project,
 }
 
 
-def _run(task: tuple[str, str, str, str]) -> tuple[str, str, float]:
+def _run(task: tuple[str, str, str, str]) -> tuple[str, str, float, Verdict]:
     extractor, pid, path, url = task
-    with gzip.open(path) as handle:
-        html = handle.read()  # bytes: both extractors detect the encoding themselves
+    if path.endswith(".gz"):
+        with gzip.open(path) as handle:
+            html = handle.read()  # bytes: both extractors detect the encoding themselves
+    else:
+        html = Path(path).read_bytes()
     start = time.perf_counter()
     try:
-        text = _RUNNERS[extractor](html, url)
+        text, verdict = _RUNNERS[extractor](html, url)
     except Exception as err:  # a crash is an empty answer, and is said
         print(f"{extractor} failed on {pid}: {err!r}", file=sys.stderr)
-        text = ""
-    return pid, text, (time.perf_counter() - start) * 1000
+        text, verdict = "", (False, f"crash: {err!r}")
+    return pid, text, (time.perf_counter() - start) * 1000, verdict
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -166,7 +183,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Extraction benchmark on {data} ({args.jobs} worker processes)\n")
 
     rows: list[tuple[str, str, dict[str, Any], float, dict[str, float]]] = []
+    articles: dict[str, tuple[bool, str]] = {}  # the real articles' verdicts
+    non_articles: dict[str, tuple[bool, str]] = {}  # the labelled non-articles' verdicts
     with ProcessPoolExecutor(args.jobs, initializer=_init_worker) as pool:
+        if NONARTICLES.exists():
+            labels = json.loads((NONARTICLES / "pages.json").read_text())
+            tasks = [("project", name, str(NONARTICLES / name), NONARTICLE_HOST + item["path"])
+                     for name, item in labels.items()]
+            for pid, _, _, verdict in pool.map(_run, tasks):
+                non_articles[pid] = verdict or (False, "")
         for name in sets:
             pages = list_pages(data, name)
             # interleave the two extractors so that both see the same machine load
@@ -174,9 +199,11 @@ def main(argv: list[str] | None = None) -> int:
             preds: dict[str, dict[str, str]] = {ex: {} for ex in EXTRACTORS}
             times: dict[str, list[float]] = {ex: [] for ex in EXTRACTORS}
             results = pool.map(_run, tasks, chunksize=4)
-            for task, (pid, text, ms) in zip(tasks, results, strict=True):
+            for task, (pid, text, ms, verdict) in zip(tasks, results, strict=True):
                 preds[task[0]][pid] = text
                 times[task[0]].append(ms)
+                if verdict is not None and name == DETECTION_SET:
+                    articles[pid] = verdict
             for ex in EXTRACTORS:
                 result = _score(score, name, preds[ex])
                 halves: dict[str, float] = {}
@@ -191,7 +218,37 @@ def main(argv: list[str] | None = None) -> int:
                     saved = json.dumps(preds[ex], ensure_ascii=False)
                     (out / f"{name}-{ex}.json").write_text(saved)
     print_table(rows, args.split)
+    if DETECTION_SET in sets:
+        ids = [pid for pid, _, _ in list_pages(data, DETECTION_SET)]
+        print_detection(articles, non_articles, ids)
     return 0
+
+
+def print_detection(articles: dict[str, tuple[bool, str]],
+                    non_articles: dict[str, tuple[bool, str]], ids: list[str]) -> None:
+    """Precision and recall of the article decision: every page of the scrapinghub set is a
+    real article; every page of tests/data/nonarticles is not."""
+    print(f"\nArticle detection: the {DETECTION_SET} pages (all real articles) and the "
+          f"{len(non_articles)} labelled non-articles of {NONARTICLES.relative_to(ROOT)}")
+    head = f"{'pages':<28}{'articles':>9}{'kept':>6}{'non-art.':>9}{'kept':>6}"
+    head += f"{'precision':>11}{'recall':>8}"
+    print(head)
+    print("-" * len(head))
+    false_kept = sum(ok for ok, _ in non_articles.values())
+    for label, subset in (("all", ids), ("half A (development)", [i for i in ids
+                                                                  if half(i) == "A"]),
+                          ("half B (held out)", [i for i in ids if half(i) == "B"])):
+        kept = sum(articles[i][0] for i in subset)
+        precision = kept / (kept + false_kept) if kept + false_kept else 0.0
+        recall = kept / len(subset) if subset else 0.0
+        print(f"{label:<28}{len(subset):>9}{kept:>6}{len(non_articles):>9}{false_kept:>6}"
+              f"{precision:>11.4f}{recall:>8.4f}")
+    for pid in ids:
+        if not articles[pid][0]:
+            print(f"  article refused ({half(pid)}): {pid[:16]} {articles[pid][1]}")
+    for name, (ok, reason) in sorted(non_articles.items()):
+        if ok:
+            print(f"  non-article kept: {name} {reason}")
 
 
 def print_table(rows: list[tuple[str, str, dict[str, Any], float, dict[str, float]]],

@@ -29,6 +29,14 @@ class Page:
     html: str = field(repr=False)
     fetched_at: str  # ISO 8601, UTC
     discovered_via: str = "link"  # "sitemap", "news-sitemap", "feed", "link", "start"
+    #: what the site's entry in sites.toml says of this URL, when it says something: True
+    #: (an article) or False (never one) and why; it wins over the page classification
+    override: tuple[bool, str] | None = None
+    # HTTP validators of the response, sent back on the next fetch (If-None-Match/-Modified-Since)
+    etag: str | None = None
+    last_modified: str | None = None
+    # what the listing that led here said of the page's date: {"sitemap": "<lastmod>"}, ...
+    listed_dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -56,6 +64,22 @@ class Article:
     news_title: str | None = None  # from a Google News sitemap, when it listed the page
     news_published: str | None = None
     sources: dict[str, str] = field(default_factory=dict)  # field name -> where it came from
+    etag: str | None = None  # HTTP validators of the response the article was extracted from
+    last_modified: str | None = None
+    listed_dates: dict[str, str] = field(default_factory=dict)  # see Page.listed_dates
+    # which extraction made the text (trafilatura's version + a hash of the project's
+    # extraction code): versions are compared like for like (pipelines.history)
+    extractor: str = ""
+
+
+@dataclass
+class NotModified:
+    """A known article that answered 304 Not Modified to a conditional request: only its
+    ``last_seen`` (and the listing dates that led to it) move."""
+
+    url: str  # the archive's key (the URL requested, normalised)
+    fetched_at: str
+    listed_dates: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,3 +103,4 @@ class FetchFailure:
     error: str
     fetched_at: str
     status: int | None = None
+    outcome: str = "network_error"  # core.outcomes.failure_outcome of its exception

@@ -10,10 +10,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+)
+from twisted.internet import error as twisted_error
+
 #: Our own stats counters (``archive/...``), written by the spider and the pipelines.
 STORED_NEW = "archive/articles/new"
 STORED_UPDATED = "archive/articles/updated"
 STORED_UNCHANGED = "archive/articles/unchanged"
+#: known articles that answered 304 Not Modified to a conditional request
+NOT_MODIFIED = "archive/articles/not_modified"
+#: known articles whose text differs only as a newer extractor sees it (no new version)
+STORED_REEXTRACTED = "archive/articles/reextracted"
 NOT_ARTICLE = "archive/not_article"
 EXTRACT_ERROR = "archive/extract_error"
 #: pages extracted with trafilatura's bare_extraction because the installed trafilatura failed
@@ -22,29 +35,78 @@ EXTRACTION_FALLBACK = "archive/extraction_fallback"
 GONE = "archive/gone"
 #: links to known, fresh articles not requested (a link found on several pages counts each time)
 SKIPPED_KNOWN = "archive/skipped_known"
+#: ``archive/discovery_error/<kind>``: links, feed or sitemap entries too malformed to follow
+#: (each costs that entry only, not the page it is on); kinds: link, feed, sitemap, canonical
+DISCOVERY_ERROR = "archive/discovery_error"
 #: ``archive/failure/<outcome>``: failed attempts by outcome label, counted as they are recorded.
 FAILURE_PREFIX = "archive/failure/"
 
 
-def failure_outcome(error: str) -> str:
-    """The outcome label of a failed request, from its ``Type: message`` error text."""
-    kind = error.split(":", 1)[0]
-    lowered = error.lower()
-    rules = (
-        ("robots.txt" in lowered, "refused_robots"),
-        ("private address" in lowered, "refused_private"),
-        ("offsite" in lowered, "refused_offsite"),
-        ("redirect loop" in lowered or "max redirections" in lowered, "redirect_loop"),
-        ("max size" in lowered or "DownloadCancelled" in kind, "skipped_too_large"),
-        ("Timeout" in kind or "timed out" in lowered, "timeout"),
-        ("DNS" in kind or "CannotResolveHost" in kind, "dns_error"),
-        ("ConnectionRefused" in kind, "connection_refused"),
-        ("Ignore" in kind, "ignored"),
-    )
-    return next((label for matched, label in rules if matched), "network_error")
+class Refused(IgnoreRequest):
+    """A request the crawl refused to send: its outcome label is its type's ``outcome``.
+
+    ``IgnoreRequest`` subclasses, as Scrapy's own ``HttpError``: an errback or a recorder
+    tells them apart with ``isinstance``, never by reading their message.
+    """
+
+    outcome = "ignored"
+
+
+class RefusedRobots(Refused):
+    """robots.txt disallows the URL."""
+
+    outcome = "refused_robots"
+
+
+class RefusedPrivate(Refused):
+    """The URL, or the address its host resolves to, is private, loopback or link-local."""
+
+    outcome = "refused_private"
+
+
+class RefusedOffsite(Refused):
+    """The URL is on none of the start sites' hosts."""
+
+    outcome = "refused_offsite"
+
+
+class RedirectLoop(Refused):
+    """A redirect back into its own chain, or a chain longer than ``REDIRECT_MAX_TIMES``."""
+
+    outcome = "redirect_loop"
+
+
+class SkippedKnown(Refused):
+    """An article archived recently (incremental re-crawls): not fetched again."""
+
+    outcome = "skipped_known"
+
+
+#: Download failures by exception type (Scrapy's, and Twisted's for older download handlers).
+_FAILURES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadCancelledError,), "skipped_too_large"),
+    ((DownloadTimeoutError, TimeoutError, twisted_error.TimeoutError,
+      twisted_error.TCPTimedOutError), "timeout"),
+    ((CannotResolveHostError, twisted_error.DNSLookupError), "dns_error"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError,
+      twisted_error.ConnectionRefusedError), "connection_refused"),
+    ((IgnoreRequest,), "ignored"),
+)
+
+
+def failure_outcome(exception: BaseException) -> str:
+    """The outcome label of a request that got no response, from its exception's type."""
+    if isinstance(exception, Refused):
+        return exception.outcome
+    for types, label in _FAILURES:
+        if isinstance(exception, types):
+            return label
+    return "network_error"
 
 
 def response_outcome(status: int) -> str:
+    if status == 304:
+        return "not_modified"  # a conditional request for a known article: nothing changed
     if status >= 400:
         return f"http_{status}"
     if 300 <= status < 400:
@@ -58,6 +120,8 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "stored_new": int(stats.get(STORED_NEW, 0)),
         "stored_updated": int(stats.get(STORED_UPDATED, 0)),
         "unchanged": int(stats.get(STORED_UNCHANGED, 0)),
+        "not_modified": int(stats.get(NOT_MODIFIED, 0)),
+        "reextracted": int(stats.get(STORED_REEXTRACTED, 0)),
         "not_article": int(stats.get(NOT_ARTICLE, 0)),
         "extract_error": int(stats.get(EXTRACT_ERROR, 0)),
         "extraction_fallback": int(stats.get(EXTRACTION_FALLBACK, 0)),
@@ -65,6 +129,7 @@ def crawl_outcomes(stats: Mapping[str, Any]) -> dict[str, int]:
         "refused_offsite": int(stats.get("offsite/filtered", 0)),
         "gone": int(stats.get(GONE, 0)),
         "skipped_known": int(stats.get(SKIPPED_KNOWN, 0)),
+        "discovery_error": int(stats.get(DISCOVERY_ERROR, 0)),
     }
     for key, value in stats.items():
         if key.startswith("downloader/response_status_count/"):
@@ -90,7 +155,8 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
         "pages": int(stats.get("response_received_count", 0)),
         "articles_new": outcomes.get("stored_new", 0),
         "articles_updated": outcomes.get("stored_updated", 0),
-        "articles_unchanged": outcomes.get("unchanged", 0),
+        "articles_unchanged": outcomes.get("unchanged", 0) + outcomes.get("not_modified", 0)
+        + outcomes.get("reextracted", 0),
         "not_articles": outcomes.get("not_article", 0),
         "errors": errors,
     }

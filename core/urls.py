@@ -119,8 +119,13 @@ _NON_ARTICLE_PATHS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"/page/\d+/?$"), "paginated list page"),
     (
         re.compile(
-            r"^/(?:about|about-us|contact|impressum|imprint|privacy|datenschutz|terms|"
-            r"ueber-uns|uber-uns|kontakt|a-propos|mentions-legales|legal)(?:\.html?)?/?$"
+            r"^/(?:about|about-us|contact|contact-us|impressum|imprint|privacy|datenschutz|"
+            r"terms|ueber-uns|uber-uns|kontakt|a-propos|mentions-legales|legal|"
+            # the legal, help and job pages every site has, under their usual names
+            r"privacy-policy|privacy-notice|cookies?|cookie-policy|terms-of-(?:use|service)|"
+            r"terms-and-conditions|agb|nutzungsbedingungen|datenschutzerklaerung|cgu|cgv|"
+            r"politique-de-confidentialite|aviso-legal|privacidad|faq|help|hilfe|careers|"
+            r"jobs|karriere|newsletters?|subscribe|sitemap)(?:\.html?|\.php)?/?$"
         ),
         "site page (about/contact/legal)",
     ),

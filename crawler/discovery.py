@@ -9,6 +9,7 @@ real-world variants.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,8 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.utils.sitemap import Sitemap
 
 from core.urls import is_private_address
+
+logger = logging.getLogger(__name__)
 
 #: What a response can be, for discovery purposes.
 SITEMAP, FEED, HTML, OTHER = "sitemap", "feed", "html", "other"
@@ -219,7 +222,9 @@ class LinkFilter:
     before any costlier work (normalising, building requests, fingerprinting), and keeps
     memory flat however long the crawl: the duplicate filter remains the exact check.
     Links to other hosts are counted (``offsite``) and dropped; links to private addresses
-    are kept so that the off-site middleware refuses and records them.
+    are kept so that the off-site middleware refuses and records them. A malformed link
+    (``http://[ccpa-preferences]/``, which ``urlsplit`` refuses) costs that link only: it is
+    counted (``malformed``) and the page's other links go on.
     """
 
     def __init__(self, hosts: set[str], allow: list[str] | None = None,
@@ -230,6 +235,7 @@ class LinkFilter:
         self.cache_size = cache_size
         self.seen: OrderedDict[str, None] = OrderedDict()
         self.offsite = 0
+        self.malformed = 0
 
     def _on_site(self, host: str) -> bool:
         return host in self.hosts or any(host.endswith("." + h) for h in self.hosts)
@@ -253,28 +259,38 @@ class LinkFilter:
         """Absolute URLs (not yet normalised) of the links worth requesting."""
         origin = _origin(base_url)
         for href in hrefs:
-            href = href.strip()
-            if not href or href.lower().startswith(_NOT_LINKS):
+            try:
+                url = self._worth_following(base_url, origin, href)
+            except ValueError as error:  # what urljoin and urlsplit raise on a malformed URL
+                self.malformed += 1
+                logger.debug("Malformed link %r on %s: %s", href[:200], base_url, error)
                 continue
-            # the menus' links are absolute or root-relative: their URL is known without
-            # urljoin, which would otherwise be most of the cost of a page's links
-            if href.startswith("/") and not href.startswith("//") and "/." not in href:
-                url = origin + href
-            else:
-                url = absolute_url(base_url, href)
-            if not self.first_time(url):
-                continue
-            parts = urlsplit(url)
-            if parts.scheme not in ("http", "https"):
-                continue
-            host = (parts.hostname or "").lower()
-            if not self._on_site(host) and not is_private_address(host):
-                self.offsite += 1
-                continue
-            if parts.path.lower().endswith(_NOT_PAGES) or _NEVER_FOLLOW.search(url):
-                continue
-            if (self.allow and not self.allow.search(url)) or (
-                self.deny and self.deny.search(url)
-            ):
-                continue
-            yield url
+            if url is not None:
+                yield url
+
+    def _worth_following(self, base_url: str, origin: str, href: str) -> str | None:
+        href = href.strip()
+        if not href or href.lower().startswith(_NOT_LINKS):
+            return None
+        # the menus' links are absolute or root-relative: their URL is known without
+        # urljoin, which would otherwise be most of the cost of a page's links
+        if href.startswith("/") and not href.startswith("//") and "/." not in href:
+            url = origin + href
+        else:
+            url = absolute_url(base_url, href)
+        if not self.first_time(url):
+            return None
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return None
+        host = (parts.hostname or "").lower()
+        if not self._on_site(host) and not is_private_address(host):
+            self.offsite += 1
+            return None
+        if parts.path.lower().endswith(_NOT_PAGES) or _NEVER_FOLLOW.search(url):
+            return None
+        if (self.allow and not self.allow.search(url)) or (
+            self.deny and self.deny.search(url)
+        ):
+            return None
+        return url

@@ -20,6 +20,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.dupefilters import BaseDupeFilter
 
+from core.urls import normalize
+
 
 class DiskDupeFilter(BaseDupeFilter):
     def __init__(self, crawler: Crawler) -> None:
@@ -43,6 +45,11 @@ class DiskDupeFilter(BaseDupeFilter):
         return cls(crawler)
 
     def request_seen(self, request: Request) -> bool:
+        # requests go out as the site wrote their URL; two spellings of one page (tracking
+        # parameters, a fragment, another parameter order) are one request here
+        canonical = normalize(request.url)
+        if canonical != request.url:
+            request = request.replace(url=canonical)
         fingerprint = self.fingerprinter.fingerprint(request)[:16]
         cursor = self.db.execute("INSERT OR IGNORE INTO seen (fp) VALUES (?)", [fingerprint])
         return cursor.rowcount == 0

@@ -1,8 +1,19 @@
-"""Incremental re-crawls: known, fresh articles are not fetched again.
+"""Incremental re-crawls: known, fresh articles are not fetched again, and the others are
+fetched only if they changed.
 
 A crawl run by cron every hour rediscovers the same article URLs through the same sitemaps,
-feeds and list pages. An article archived less than ``ARCHIVE_RECHECK_HOURS`` ago is not
-requested again, unless its sitemap ``lastmod`` says it changed since. This is also how a
+feeds and list pages. Recent articles are where edits happen, so the re-check interval grows
+with an article's age (from ``published``, else ``first_seen``; :class:`RecheckPolicy`):
+younger than ``ARCHIVE_RECHECK_YOUNG_HOURS``, at every crawl; younger than
+``ARCHIVE_RECHECK_OLD_DAYS``, every ``ARCHIVE_RECHECK_HOURS``; older, every
+``ARCHIVE_RECHECK_OLD_HOURS``. A listing date (sitemap ``lastmod``, news-sitemap publication
+date, feed entry date) that differs from the one the same kind of listing gave at the last
+crawl means the page changed, whatever the clocks say (many sites' dates are in the wrong time
+zone or lag behind); one never seen before counts when it is later than the last fetch.
+A known article fetched again is asked for conditionally (``If-None-Match`` /
+``If-Modified-Since`` with the validators of its last response, kept in the archive): a 304
+costs a few hundred bytes and only moves ``last_seen``. Re-checks go after new URLs
+(:data:`RECHECK_PRIORITY`). This is also how a
 crawl killed with ``kill -9`` resumes: the next run re-reads the discovery pages and fetches
 only what the archive does not hold yet. Nothing is kept per URL in memory: each check is
 one indexed lookup in the archive (read-only connection; WAL lets it read while the crawl
@@ -15,46 +26,126 @@ article) are skipped too.
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Self
+from email.utils import parsedate_to_datetime
+from typing import Any, Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
-from core.outcomes import SKIPPED_KNOWN
+from core.outcomes import SKIPPED_KNOWN, SkippedKnown
 from core.paths import project_path
 from core.urls import normalize
 
-#: The start of the message of requests skipped because their article is known and fresh.
-KNOWN = "Known article, archived recently:"
 #: Request meta key: the URL the spider found not known (one lookup per request).
 CHECKED = "known_checked_url"
+#: Priority of a request re-checking a known article: after every new URL (priority 0).
+RECHECK_PRIORITY = -10
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """An ISO 8601 date or datetime as an aware UTC datetime (naive ones taken as UTC)."""
+    """An ISO 8601 (sitemaps, Atom) or RFC 2822 (RSS) date or datetime as an aware UTC
+    datetime (naive ones taken as UTC)."""
     if not value:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            parsed = parsedate_to_datetime(value.strip())
+        except (TypeError, ValueError, IndexError):
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def needs_fetch(last_seen: str | None, lastmod: str | None, recheck: timedelta,
-                now: datetime) -> bool:
-    """Whether an article last archived at ``last_seen`` must be fetched again."""
-    seen = parse_time(last_seen)
+def same_date(a: str, b: str) -> bool:
+    """Whether two listing dates are the same (an RSS and an Atom feed write one date in two
+    ways); dates that do not parse are compared as text."""
+    first, second = parse_time(a), parse_time(b)
+    if first is not None and second is not None:
+        return first == second
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+@dataclass(frozen=True)
+class RecheckPolicy:
+    """How long a known article may go unchecked, by age (documented in the README)."""
+
+    young: timedelta  # younger than this: re-checked at every crawl
+    old: timedelta  # older than this: re-checked every ``old_interval``
+    interval: timedelta  # in between
+    old_interval: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RecheckPolicy:
+        return cls(
+            young=timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_YOUNG_HOURS", 24)),
+            old=timedelta(days=settings.getfloat("ARCHIVE_RECHECK_OLD_DAYS", 7)),
+            interval=timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_HOURS", 24)),
+            old_interval=timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_OLD_HOURS", 168)),
+        )
+
+    def interval_for(self, age: timedelta) -> timedelta:
+        if age < self.young:
+            return timedelta(0)
+        return self.interval if age < self.old else self.old_interval
+
+
+@dataclass
+class Known:
+    """What the archive holds of a known article for deciding its next fetch."""
+
+    last_seen: str | None
+    published: str | None = None
+    first_seen: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    listed_dates: str | None = None  # JSON object: listing kind -> the date it gave
+
+    def listed(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.listed_dates or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+
+def needs_fetch(known: Known, listed_via: str | None, listed_date: str | None,
+                policy: RecheckPolicy, now: datetime) -> bool:
+    """Whether a known article must be fetched again.
+
+    ``listed_date`` is what a listing of kind ``listed_via`` (``sitemap``, ``news-sitemap``,
+    ``feed``) gives as the article's date at this crawl.
+    """
+    seen = parse_time(known.last_seen)
     if seen is None:
         return True
-    changed = parse_time(lastmod)
-    if changed is not None and changed > seen:
-        return True
-    return now - seen >= recheck
+    if listed_date:
+        before = known.listed().get(listed_via or "")
+        if before is not None:
+            if not same_date(str(before), listed_date):
+                return True  # the listing's date moved: the page changed, whatever the clocks
+        else:
+            changed = parse_time(listed_date)
+            if changed is not None and changed > seen:
+                return True
+    born = parse_time(known.published) or parse_time(known.first_seen) or seen
+    return now - seen >= policy.interval_for(now - born)
+
+
+def conditional_headers(known: Known) -> dict[str, str]:
+    """The headers of a conditional re-fetch of a known article."""
+    headers = {}
+    if known.etag:
+        headers["If-None-Match"] = known.etag
+    if known.last_modified:
+        headers["If-Modified-Since"] = known.last_modified
+    return headers
 
 
 class KnownArticles:
@@ -64,7 +155,7 @@ class KnownArticles:
         hours = settings.getfloat("ARCHIVE_RECHECK_HOURS")
         if hours <= 0:
             raise NotConfigured  # re-fetch everything every time
-        self.recheck = timedelta(hours=hours)
+        self.policy = RecheckPolicy.from_settings(settings)
         self.path = project_path(settings.get("ARCHIVE_DB"))
         self._db: sqlite3.Connection | None = None
 
@@ -83,20 +174,27 @@ class KnownArticles:
             self._db.execute("PRAGMA busy_timeout = 5000")
         return self._db
 
-    def is_fresh(self, url: str, lastmod: str | None = None) -> bool:
-        """Whether ``url`` is an article archived less than the recheck interval ago and not
-        changed since (its sitemap ``lastmod``)."""
+    def lookup(self, url: str) -> Known | None:
+        """What the archive holds of ``url`` (normalised), or None for a URL it does not hold."""
         db = self._reader()
         if db is None:
-            return False
+            return None
         try:
-            row = db.execute("SELECT last_seen FROM articles WHERE url = ?",
-                             [normalize(url)]).fetchone()
+            row = db.execute(
+                "SELECT last_seen, published, first_seen, etag, last_modified, listed_dates "
+                "FROM articles WHERE url = ?", [normalize(url)]).fetchone()
         except sqlite3.Error:  # no articles table yet (first crawl), busy: just fetch
+            return None
+        return Known(*row) if row is not None else None
+
+    def is_fresh(self, url: str, lastmod: str | None = None, via: str | None = None,
+                 known: Known | None = None) -> bool:
+        """Whether ``url`` is an article archived recently enough for its age and not changed
+        since by what its listing (of kind ``via``) says: ``lastmod``."""
+        known = known or self.lookup(url)
+        if known is None:
             return False
-        if row is None:
-            return False
-        return not needs_fetch(row[0], lastmod, self.recheck, datetime.now(UTC))
+        return not needs_fetch(known, via, lastmod, self.policy, datetime.now(UTC))
 
     def last_crawl_finished(self) -> bool:
         """Whether the archive's last crawl ran to its end (not killed, not closed early):
@@ -115,7 +213,7 @@ class KnownArticles:
         """:meth:`is_fresh` for a request (start URLs and robots.txt are always fetched)."""
         if request.meta.get("via") in ("start", "robots"):
             return False
-        return self.is_fresh(request.url, request.meta.get("lastmod"))
+        return self.is_fresh(request.url, request.meta.get("lastmod"), request.meta.get("via"))
 
 
 class SkipKnownArticlesMiddleware:
@@ -135,5 +233,5 @@ class SkipKnownArticlesMiddleware:
         # a redirect keeps the meta of its first request, but not its URL: checked again
         if request.meta.get(CHECKED) != request.url and self.known.fresh(request):
             self.stats.inc_value(SKIPPED_KNOWN)
-            raise IgnoreRequest(f"{KNOWN} {request.url}")
+            raise SkippedKnown(f"Known article, archived recently: {request.url}")
         return None

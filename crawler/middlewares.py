@@ -3,19 +3,25 @@
 - :class:`SafeOffsiteMiddleware` and :class:`PrivateAddressMiddleware` refuse requests that
   would reach private, loopback or link-local addresses from a public site (server-side
   request forgery), by address and by name.
-- :class:`CrawlDelayMiddleware` obeys robots.txt ``Crawl-delay`` (Scrapy's robots support
-  reads only Allow/Disallow).
+- :class:`RobotsMiddleware` is Scrapy's robots.txt filter, refusing with a typed exception.
+- :class:`PacingMiddleware` learns when a site may be hit again: robots.txt ``Crawl-delay``
+  (Scrapy's robots support reads only Allow/Disallow) and a 429/503's ``Retry-After``.
 - :class:`BackoffRetryMiddleware` is Scrapy's retry with waits: exponential backoff, and the
   server's ``Retry-After`` on 429/503 (capped).
 - :class:`RedirectLoopMiddleware` ends redirect loops with a recorded error instead of
   letting the duplicate filter drop them silently.
 - :class:`FetchRecorderMiddleware` records every response and failed attempt.
+
+None of them waits: a request that must wait does so in the request queue, before the
+downloader (crawler/pacing.py says why), so that one site's pauses never hold up the others.
+Refusals are :class:`core.outcomes.Refused` subclasses; their type is their outcome.
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 import time
 from email.utils import parsedate_to_datetime
@@ -27,15 +33,26 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy.utils.response import response_status_message
 
 from core.items import utc_now
-from core.outcomes import failure_outcome, response_outcome
+from core.outcomes import (
+    RedirectLoop,
+    RefusedOffsite,
+    RefusedPrivate,
+    RefusedRobots,
+    failure_outcome,
+    response_outcome,
+)
 from core.signals import fetch_recorded
 from core.urls import is_private_address, normalize
+from crawler.pacing import WAIT_META, SitePacer, site_of
+
+logger = logging.getLogger(__name__)
 
 
 def _allowed_hosts(crawler: Crawler) -> list[str]:
@@ -59,15 +76,21 @@ class SafeOffsiteMiddleware(OffsiteMiddleware):
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         host = (urlparse_cached(request).hostname or "").lower()
         if host and is_private_address(host) and host not in _allowed_hosts(self.crawler):
-            error = f"IgnoreRequest: Refused private address: {host} ({request.url})"
+            refusal = RefusedPrivate(f"Refused private address: {host} ({request.url})")
             if request.url not in self.refused:
                 self.refused.add(request.url)
                 self.crawler.signals.send_catch_log(fetch_recorded, row={
                     "url": request.url, "status": None, "fetched_at": utc_now(), "size": None,
-                    "content_type": None, "outcome": "refused_private", "error": error,
+                    "content_type": None, "outcome": refusal.outcome,
+                    "error": f"{type(refusal).__name__}: {refusal}",
                 })
-            raise IgnoreRequest(error.split(": ", 1)[1])
-        return super().process_request(request)
+            raise refusal
+        try:
+            return super().process_request(request)
+        except RefusedOffsite:
+            raise
+        except IgnoreRequest as refused:
+            raise RefusedOffsite(str(refused)) from None
 
 
 class PrivateAddressMiddleware:
@@ -97,8 +120,8 @@ class PrivateAddressMiddleware:
         if host not in self.resolved:
             self.resolved[host] = await _resolves_privately(host)
         if self.resolved[host]:
-            raise IgnoreRequest(f"Refused private address: {host} resolves to one "
-                                f"({request.url})")
+            raise RefusedPrivate(f"Refused private address: {host} resolves to one "
+                                 f"({request.url})")
         return None
 
 
@@ -118,50 +141,66 @@ async def _resolves_privately(host: str) -> bool:
     return any(is_private_address(str(info[4][0])) for info in infos)
 
 
-class CrawlDelayMiddleware:
-    """Space requests to a host by its robots.txt ``Crawl-delay`` (capped by a setting).
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt filter; a disallowed URL is refused with :class:`RefusedRobots`."""
 
-    The delay is counted from the later of the previous request's start and its response:
-    a request leaves the crawler some time after this middleware lets it go (the rest of the
-    chain, a busy event loop), so spacing starts alone could put two requests less than the
-    delay apart at the server.
+    def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest as refused:
+            raise RefusedRobots(str(refused)) from None
+
+
+class PacingMiddleware:
+    """Learn from responses when each site may be hit again (the crawl's :class:`SitePacer`).
+
+    - robots.txt ``Crawl-delay`` (capped by ``ARCHIVE_CRAWL_DELAY_MAX``): the request queue
+      then sends the site's requests that far apart, counted from the later of the previous
+      request's start and its response.
+    - a 429 or 503 with ``Retry-After`` (capped by ``ARCHIVE_RETRY_AFTER_MAX``): the whole
+      site is left alone that long (the server said it is overloaded, not only this page).
+
+    It sits next to the downloader so that it sees every response, also those that the retry
+    and redirect middlewares turn into new requests. It never waits itself.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, pacer: SitePacer | None = None) -> None:
         settings = crawler.settings
+        self.crawler = crawler
         self.user_agent = settings.get("ROBOTSTXT_USER_AGENT") or settings.get("USER_AGENT")
         self.max_delay = settings.getfloat("ARCHIVE_CRAWL_DELAY_MAX")
-        self.delays: dict[str, float] = {}
-        self.next_slot: dict[str, float] = {}
+        self.max_retry_after = settings.getfloat("ARCHIVE_RETRY_AFTER_MAX")
+        self.pacer = pacer or SitePacer()
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+    def from_crawler(cls, crawler: Crawler) -> PacingMiddleware:
         return cls(crawler)
-
-    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        host = urlsplit(request.url).netloc
-        delay = self.delays.get(host)
-        if not delay or urlsplit(request.url).path == "/robots.txt":
-            return None
-        while (wait := self.next_slot.get(host, 0.0) - time.monotonic()) > 0:
-            await asyncio.sleep(wait)  # a response meanwhile may have moved the slot on
-        self.next_slot[host] = time.monotonic() + delay
-        return None
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
-        host = urlsplit(request.url).netloc
-        delay = self.delays.get(host)
-        if delay:
-            self.next_slot[host] = max(self.next_slot.get(host, 0.0), time.monotonic() + delay)
-        if urlsplit(request.url).path == "/robots.txt" and response.status == 200:
-            try:
-                delay = Protego.parse(response.text).crawl_delay(self.user_agent)
-            except (AttributeError, ValueError, UnicodeDecodeError):
-                delay = None
+        site = site_of(request)
+        if urlparse_cached(request).path == "/robots.txt" and response.status == 200:
+            delay = self.crawl_delay(response)
             if delay:
-                self.delays[urlsplit(request.url).netloc] = min(float(delay), self.max_delay)
+                self.pacer.set_crawl_delay(site, min(delay, self.max_delay))
+                logger.info("%s asks for %.3g s between requests (Crawl-delay)", site, delay)
+        self.pacer.hit(site)
+        if response.status in (429, 503):
+            told = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if told:
+                wait = min(told, self.max_retry_after)
+                self.pacer.hold(site, wait)
+                self.crawler.stats.inc_value("archive/pacing/retry_after")
+                logger.info("%s answered %d with Retry-After %s: holding its requests %.3g s",
+                            site, response.status, told, wait)
         return response
+
+    def crawl_delay(self, response: Response) -> float | None:
+        try:
+            delay = Protego.parse(response.text).crawl_delay(self.user_agent)
+        except (AttributeError, ValueError, UnicodeDecodeError):
+            return None
+        return float(delay) if delay else None
 
 
 def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -180,11 +219,12 @@ def retry_after_seconds(value: bytes | str | None, now: float | None = None) -> 
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's RetryMiddleware, waiting before each retry instead of retrying at once.
+    """Scrapy's RetryMiddleware (its retries built by ``get_retry_request``), with a wait.
 
     The wait is the server's ``Retry-After`` on 429/503 when given, otherwise
     ``ARCHIVE_RETRY_BACKOFF_BASE * 2**n`` for the n-th retry; both are capped by
-    ``ARCHIVE_RETRY_AFTER_MAX``. Only this request waits: the rest of the crawl goes on.
+    ``ARCHIVE_RETRY_AFTER_MAX``. The retry carries the wait in its ``archive_wait`` meta and
+    spends it in the request queue, outside the downloader: only this request waits.
     """
 
     def __init__(self, settings: Any) -> None:
@@ -199,34 +239,36 @@ class BackoffRetryMiddleware(RetryMiddleware):
                 return min(told, self.max_wait)
         return min(self.backoff_base * 2 ** request.meta.get("retry_times", 0), self.max_wait)
 
-    async def process_response(self, request: Request, response: Response,
-                               spider: Spider | None = None) -> Request | Response:
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
-            return response
-        retry = self._retry(request, response_status_message(response.status))
-        if retry is None:
-            return response
-        await asyncio.sleep(self.wait_for(request, response))
-        return retry
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        result = super().process_response(request, response)
+        if isinstance(result, Request):
+            result.meta[WAIT_META] = self.wait_for(request, response)
+        return result
 
-    async def process_exception(self, request: Request, exception: Exception,
-                                spider: Spider | None = None) -> Request | None:
-        if request.meta.get("dont_retry", False) or not isinstance(
-            exception, self.exceptions_to_retry
-        ):
-            return None
-        retry = self._retry(request, exception)
-        if retry is not None:
-            await asyncio.sleep(self.wait_for(request, None))
-        return retry
+    def process_exception(self, request: Request, exception: Exception,
+                          spider: Spider | None = None) -> Request | Response | None:
+        result = super().process_exception(request, exception)
+        if isinstance(result, Request):
+            result.meta[WAIT_META] = self.wait_for(request, None)
+        return result
 
 
 class RedirectLoopMiddleware:
     """A redirect back to a URL of its own chain is a loop: end it with a recorded error.
 
     Without this, Scrapy's duplicate filter silently drops the looping request and the page
-    simply never arrives, with nothing in the archive to say why.
+    simply never arrives, with nothing in the archive to say why. A chain that would go past
+    ``REDIRECT_MAX_TIMES`` ends the same way (Scrapy would drop it with a plain
+    ``IgnoreRequest``).
     """
+
+    def __init__(self, max_redirects: int = 20) -> None:
+        self.max_redirects = max_redirects
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedirectLoopMiddleware:
+        return cls(crawler.settings.getint("REDIRECT_MAX_TIMES"))
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
@@ -234,9 +276,13 @@ class RedirectLoopMiddleware:
         if 300 <= response.status < 400 and location:
             target = normalize(urljoin(request.url, location.decode("latin-1")))
             chain = [*request.meta.get("redirect_urls", []), request.url]
+            hops = " -> ".join([*chain, target])
             if target in {normalize(url) for url in chain}:
-                hops = " -> ".join([*chain, target])
-                raise IgnoreRequest(f"Redirect loop: {hops}")
+                raise RedirectLoop(f"Redirect loop: {hops}")
+            ttl = request.meta.get("redirect_ttl", self.max_redirects)
+            too_many = not ttl or request.meta.get("redirect_times", 0) >= self.max_redirects
+            if too_many and not request.meta.get("dont_redirect"):
+                raise RedirectLoop(f"More than {self.max_redirects} redirects: {hops}")
         return response
 
 
@@ -273,4 +319,4 @@ class FetchRecorderMiddleware:
             return None  # refused before download: the spider's errback records those
         error = f"{type(exception).__name__}: {exception}"[:500]
         self._send(url=request.url, status=None, fetched_at=utc_now(), size=None,
-                   content_type=None, outcome=failure_outcome(error), error=error)
+                   content_type=None, outcome=failure_outcome(exception), error=error)

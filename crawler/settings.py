@@ -34,8 +34,9 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-# A retry has already waited its back-off (BackoffRetryMiddleware): it goes ahead of the
-# frontier then, rather than behind every link found meanwhile (Scrapy's default is -1).
+# A retry has already waited its back-off (in the request queue, crawler/scheduler.py): it
+# goes ahead of the frontier then, rather than behind every link found meanwhile (Scrapy's
+# default is -1).
 RETRY_PRIORITY_ADJUST = 1
 
 # Never keep or send a site's cookies: nothing of a reader session belongs in an archive.
@@ -60,13 +61,17 @@ DOWNLOADER_MIDDLEWARES = {
     # Incremental re-crawls: articles archived recently are not fetched again (the spider does
     # not request them; this catches redirect targets).
     "crawler.incremental.SkipKnownArticlesMiddleware": 45,
-    # After RobotsTxtMiddleware (100), which fetches robots.txt before anything else.
-    "crawler.middlewares.CrawlDelayMiddleware": 110,
+    # Scrapy's robots.txt filter, refusing with a typed exception (RefusedRobots).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     # Scrapy's retry, with backoff and Retry-After.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     # Sees 3xx responses before RedirectMiddleware (600) acts on them.
     "crawler.middlewares.RedirectLoopMiddleware": 650,
+    # Learns each site's Crawl-delay and Retry-After from every response (also those retried
+    # or redirected); the request queue below keeps the site's requests back meanwhile.
+    "crawler.middlewares.PacingMiddleware": 900,
     # Next to the downloader, so that every redirect hop and retried attempt is recorded.
     "crawler.middlewares.FetchRecorderMiddleware": 950,
 }
@@ -76,6 +81,10 @@ DOWNLOADER_MIDDLEWARES = {
 DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 # Pending requests wait on disk, not in memory (a 50,000-URL sitemap is 50,000 requests).
 SCHEDULER = "crawler.scheduler.DiskQueueScheduler"
+# One queue per site: a site's requests leave it only when the site may be hit (Crawl-delay,
+# Retry-After, a retry's back-off) and has a free download slot, so the waits of one site
+# never hold the downloader's places that the other sites need.
+SCHEDULER_PRIORITY_QUEUE = "crawler.scheduler.PacedPriorityQueue"
 
 ITEM_PIPELINES = {
     "pipelines.stages.ExtractPipeline": 300,
@@ -94,9 +103,19 @@ ARCHIVE_SITES_FILE = "sites.toml"
 ARCHIVE_FOLLOW_LINKS = True
 # How many recently seen link URLs are remembered to skip the repeated menus of every page.
 ARCHIVE_LINK_CACHE = 50000
-# Re-crawls are incremental: an article archived less than this many hours ago is not fetched
-# again unless its sitemap lastmod is newer (0: fetch every article every time).
+# Re-crawls are incremental, and re-check known articles by age (from their publication date,
+# else from when they were first archived), since recent articles are where edits happen:
+# younger than ARCHIVE_RECHECK_YOUNG_HOURS, at every crawl; younger than ARCHIVE_RECHECK_OLD_DAYS,
+# once every ARCHIVE_RECHECK_HOURS; older, once every ARCHIVE_RECHECK_OLD_HOURS. A listing date
+# (sitemap lastmod, news-sitemap or feed date) that moved since the last crawl always means a
+# re-fetch. ARCHIVE_RECHECK_HOURS = 0: fetch every article every time.
 ARCHIVE_RECHECK_HOURS = 24.0
+ARCHIVE_RECHECK_YOUNG_HOURS = 24.0
+ARCHIVE_RECHECK_OLD_DAYS = 7.0
+ARCHIVE_RECHECK_OLD_HOURS = 168.0
+# Article history: a text edit of fewer words than this (added or removed) makes no new version
+# (a changed headline, byline or date always does).
+ARCHIVE_MIN_CHANGE_WORDS = 1
 # Re-crawls stop walking a paginated list (/page/2/, ?page=2) at a page whose article links
 # are all archived and fresh, once a crawl has run to its end (False: walk every list whole).
 ARCHIVE_STOP_PAGING_AT_KNOWN = True

@@ -7,6 +7,12 @@
     start = ["https://www.lejournaldumonde.example/"]
     allow = []                       # optional regexes: only follow links that match one
     deny = ["/petites-annonces/"]    # optional regexes: never follow links that match
+    articles = ["/dossiers/\\d+$"]    # optional regexes: pages whose URL matches are articles
+    not_articles = ["/live/"]         # optional regexes: pages whose URL matches never are
+
+``articles`` and ``not_articles`` are for a site whose pages defeat the classification
+(:mod:`pipelines.classify`): they win over it, ``not_articles`` first, and the pattern that
+decided is the page's reason (shown in the ``rejections`` table for the pages refused).
 """
 
 from __future__ import annotations
@@ -30,6 +36,18 @@ class Site:
     start: list[str]
     allow: list[str] = field(default_factory=list)
     deny: list[str] = field(default_factory=list)
+    articles: list[str] = field(default_factory=list)
+    not_articles: list[str] = field(default_factory=list)
+
+    def override(self, url: str) -> tuple[bool, str] | None:
+        """What the site's ``not_articles``/``articles`` patterns say of a page URL, and why
+        (None: they say nothing, the page is classified)."""
+        for verdict, key, patterns in ((False, "not_articles", self.not_articles),
+                                       (True, "articles", self.articles)):
+            for pattern in patterns:
+                if re.search(pattern, url):
+                    return verdict, f"sites.toml {key} pattern {pattern!r}"
+        return None
 
     @property
     def hosts(self) -> set[str]:
@@ -90,6 +108,8 @@ def load_sites(path: str | Path) -> list[Site]:
                 start=[check_url(u) for u in start],
                 allow=_check_patterns(entry.get("allow", []), where),
                 deny=_check_patterns(entry.get("deny", []), where),
+                articles=_check_patterns(entry.get("articles", []), where),
+                not_articles=_check_patterns(entry.get("not_articles", []), where),
             )
         )
     if not sites:

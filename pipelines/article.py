@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from core.items import Article, Page
 from core.urls import canonical_url, host, url_shape
 from pipelines.boilerplate import SiteBoilerplate
+from pipelines.dates import vet_dates
 from pipelines.extraction import Extraction, apply_site_knowledge
+from pipelines.history import extractor_identity
 from pipelines.keys import article_hash
 
 LOGGER = logging.getLogger(__name__)
@@ -48,6 +50,16 @@ def url_verdict(url: str) -> NotArticle | None:
     return NotArticle(url, why) if listing is False else None
 
 
+def page_verdict(page: Page) -> NotArticle | None:
+    """A NotArticle when the page is refused before any extraction: by a ``not_articles``
+    pattern of its site in sites.toml, or by its URL's shape (:func:`url_verdict`) unless an
+    ``articles`` pattern says it is an article."""
+    if page.override is not None:
+        is_article, why = page.override
+        return None if is_article else NotArticle(page.url, why)
+    return url_verdict(page.url)
+
+
 def page_to_article(
     page: Page,
     site_knowledge: SiteKnowledge | None = None,
@@ -63,7 +75,7 @@ def page_to_article(
     by :func:`pipelines.extract.extract_article` without site knowledge); otherwise it is made
     here.
     """
-    refused = url_verdict(page.url)
+    refused = page_verdict(page)
     if refused is not None:
         return refused
     if extraction is None:
@@ -72,7 +84,12 @@ def page_to_article(
         extraction = extract_article(page.html, page.url)
     if not extraction.is_article:
         failed = extraction.reason.startswith("extraction failed")
-        return NotArticle(page.url, extraction.reason, failed=failed)
+        if page.override is None or failed or not extraction.word_count:
+            reason = extraction.reason
+            if page.override is not None and not failed:
+                reason = f"{page.override[1]}, but {reason or 'no text'}"
+            return NotArticle(page.url, reason, failed=failed)
+        # the site's articles pattern wins over the classification
     if site_knowledge is not None:
         try:
             knowledge = site_knowledge(host(canonical_url(page.url, extraction.canonical)))
@@ -86,16 +103,22 @@ def page_to_article(
 
 
 def article_from_page(page: Page, extraction: Extraction) -> Article:
-    """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts."""
+    """The archive row of an extracted page: keyed, fingerprinted, with its crawl facts.
+
+    Dates are vetted against the fetch time (:func:`pipelines.dates.vet_dates`: a published
+    date after the fetch is rejected and ``sources`` says so) before they are hashed."""
     url = canonical_url(page.url, extraction.canonical)
+    sources = dict(extraction.sources)
+    dates = vet_dates({"published": extraction.published, "modified": extraction.modified},
+                      sources, page.fetched_at)
     return Article(
         url=url,
         fetched_url=page.url,
         site=host(url),
         title=extraction.title,
         author=extraction.author,
-        published=extraction.published,
-        modified=extraction.modified,
+        published=dates["published"],
+        modified=dates["modified"],
         language=extraction.language,
         site_name=extraction.site_name,
         description=extraction.description,
@@ -103,9 +126,13 @@ def article_from_page(page: Page, extraction: Extraction) -> Article:
         image=extraction.image,
         text=extraction.text,
         word_count=extraction.word_count,
-        content_hash=article_hash(extraction),
+        content_hash=article_hash(extraction, **dates),
         http_status=page.status,
         fetched_at=page.fetched_at,
         discovered_via=page.discovered_via,
-        sources=dict(extraction.sources),
+        sources=sources,
+        etag=page.etag,
+        last_modified=page.last_modified,
+        listed_dates=dict(page.listed_dates),
+        extractor=extractor_identity(),
     )

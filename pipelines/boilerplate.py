@@ -371,11 +371,13 @@ def clean_article(article: Article, knowledge: SiteBoilerplate) -> Article:
 
 
 def reclean(db: Database, site: str, knowledge: SiteBoilerplate) -> int:
-    """Remove the site's recognised blocks from its archived articles, in one transaction.
+    """Remove the site's recognised blocks from its archived articles and their versions,
+    in one transaction.
 
     ``text``, ``word_count`` and ``content_hash`` are rewritten together, so that the next
-    crawl of an unchanged article (extracted with the same knowledge) finds the same hash.
-    Returns the number of rows changed.
+    crawl of an unchanged article (extracted with the same knowledge) finds the same hash,
+    and its history is compared like for like (a block learnt later is no new version).
+    Returns the number of article rows changed.
     """
     if not knowledge.blocks:
         return 0

@@ -31,7 +31,13 @@ from trafilatura.xml import xmltotxt
 from pipelines import cascade
 from pipelines import metadata as md
 from pipelines.boilerplate import SiteBoilerplate, drop_hidden
-from pipelines.classify import classify, link_line_share
+from pipelines.classify import (
+    classify,
+    headline_links,
+    link_line_share,
+    long_paragraphs,
+    longest_text_block,
+)
 from pipelines.cleanup import anchor_texts, caption_texts, clean_body, drop_leading_title
 from pipelines.extraction import Extraction, apply_site_knowledge
 from pipelines.fields import detect_language, fill_language, fill_metadata
@@ -95,6 +101,8 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
     # trafilatura deletes these first thing anyway; gone before its passes, every XPath it
     # runs over the raw page (several per pass) has less to walk
     etree.strip_elements(tree, *_NEVER_TEXT, with_tail=False)
+    # the page's shape as readers see it, before trafilatura cuts the tree down
+    block_words, headlines = longest_text_block(tree), headline_links(tree)
     body, ex.text = cascade.main_text(tree, url)
     ex.sources["text"] = "trafilatura"
     if body is not None:
@@ -117,5 +125,8 @@ def _extract(tree: HtmlElement, url: str, site: SiteBoilerplate | None) -> Extra
         word_count=ex.word_count,
         link_line_share=link_line_share(anchors, ex.text),
         page_type=page_type,
+        text_block_words=block_words,
+        long_paragraphs=long_paragraphs(ex.text),
+        headlines=headlines,
     )
     return ex

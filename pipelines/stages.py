@@ -20,12 +20,12 @@ from sqlite_utils import Database
 from twisted.internet import task
 
 from core import outcomes
-from core.items import Article, FetchFailure, NewsListing, Page
+from core.items import Article, FetchFailure, NewsListing, NotModified, Page
 from core.lock import ArchiveLock
 from core.paths import project_path
-from core.signals import boilerplate_learnt, fetch_recorded
+from core.signals import boilerplate_learnt, fetch_recorded, page_rejected
 from core.urls import normalize
-from pipelines.article import NotArticle, page_to_article, url_verdict
+from pipelines.article import NotArticle, page_to_article, page_verdict
 from pipelines.boilerplate import (
     SiteBoilerplate,
     clean_article,
@@ -34,7 +34,7 @@ from pipelines.boilerplate import (
     save_blocks,
 )
 from pipelines.extraction import Extraction
-from pipelines.store import Archive
+from pipelines.store import Archive, rejection_row
 from pipelines.workers import ExtractorPool
 
 logger = logging.getLogger(__name__)
@@ -88,8 +88,8 @@ class ExtractPipeline:
         return self.article(item, await self.extract(item))
 
     async def extract(self, page: Page) -> Extraction | None:
-        """The page's extraction, in a worker process (None: its URL says it is a list)."""
-        if url_verdict(page.url) is not None:  # no worker spends 30-60 ms on a list page
+        """The page's extraction, in a worker process (None: the page is refused before)."""
+        if page_verdict(page) is not None:  # no worker spends 30-60 ms on a list page
             return None
         extraction = await self.pool.extract(page.html, page.url)  # never raises
         if extraction.cascade_fallback:
@@ -98,14 +98,16 @@ class ExtractPipeline:
 
     def article(self, page: Page, extraction: Extraction | None) -> Article:
         """The page's row, with what is known of its site (and learnt from it); not an
-        article: counted and dropped. (A distributed crawl's writer calls this on what the
-        workers extracted.)"""
+        article: counted, its reason announced, and dropped. (A distributed crawl's writer
+        calls this on what the workers extracted.)"""
         knowledge = self._site if self.learning["min_pages"] else None
         result = page_to_article(page, knowledge, extraction=extraction)
         if isinstance(result, NotArticle):
             self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
             if result.failed:
                 logger.warning("Extraction failed on %s: %s", page.url, result.reason)
+            row = rejection_row(page, result.reason, result.failed)
+            self.crawler.signals.send_catch_log(page_rejected, row=row)
             raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
         site = self.sites.get(result.site)
         if site is not None and len(site.blocks) > self.announced[result.site]:
@@ -139,18 +141,22 @@ class StorePipeline:
         self.path = project_path(settings.get("ARCHIVE_DB"))
         self.lock = ArchiveLock(self.path)
         self.lock.acquire()  # raises ArchiveBusy: the crawl does not start
-        self.archive = Archive(self.path)
+        self.archive = Archive(self.path,
+                               min_change_words=settings.getint("ARCHIVE_MIN_CHANGE_WORDS", 1))
         self.batch_size = settings.getint("ARCHIVE_BATCH_SIZE")
         self.flush_every = settings.getfloat("ARCHIVE_FLUSH_SECONDS")
         self.articles: list[Article] = []
         self.fetches: list[dict[str, Any]] = []
         self.listings: list[NewsListing] = []
         self.gone: list[tuple[str, int, str]] = []
+        self.rejections: list[dict[str, Any]] = []
+        self.not_modified: list[NotModified] = []
         self.knowledge: dict[str, SiteBoilerplate] = {}  # sites with learnt boilerplate
         self.crawl_id = 0
         self.flusher = task.LoopingCall(self.flush)
         crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
         crawler.signals.connect(self.boilerplate_learnt, signal=boilerplate_learnt)
+        crawler.signals.connect(self.page_rejected, signal=page_rejected)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -168,13 +174,16 @@ class StorePipeline:
             self.articles.append(clean_article(item, knowledge) if knowledge else item)
         elif isinstance(item, NewsListing):
             self.listings.append(item)
+        elif isinstance(item, NotModified):
+            self.not_modified.append(item)
         elif isinstance(item, FetchFailure):
             self.fetch_recorded({
                 "url": item.url, "status": item.status, "fetched_at": item.fetched_at,
                 "size": None, "content_type": None,
-                "outcome": outcomes.failure_outcome(item.error), "error": item.error,
+                "outcome": item.outcome, "error": item.error,
             })
-        if len(self.articles) + len(self.fetches) + len(self.listings) >= self.batch_size:
+        if (len(self.articles) + len(self.fetches) + len(self.listings)
+                + len(self.not_modified) >= self.batch_size):
             self.flush()
         return item
 
@@ -184,6 +193,9 @@ class StorePipeline:
         elif row["status"] in (404, 410):
             self.gone.append((normalize(row["url"]), row["status"], row["fetched_at"]))
         self.fetches.append({"crawl_id": self.crawl_id, **row})
+
+    def page_rejected(self, row: dict[str, Any]) -> None:
+        self.rejections.append({"crawl_id": self.crawl_id, **row})
 
     def boilerplate_learnt(self, knowledge: SiteBoilerplate) -> None:
         """A site's pages revealed new boilerplate: remove it from the site's archived rows."""
@@ -195,14 +207,22 @@ class StorePipeline:
         logger.info("Learnt %d boilerplate block(s) of %s; re-cleaned %d archived article(s)",
                     len(knowledge.blocks), knowledge.site, rows)
 
+    def pending(self) -> bool:
+        """Whether rows wait to be written (a flush that failed keeps them)."""
+        return bool(self.articles or self.fetches or self.listings or self.gone
+                    or self.not_modified or self.rejections)
+
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
-        if not (self.articles or self.fetches or self.listings or self.gone):
+        if not (self.articles or self.fetches or self.listings or self.gone
+                or self.not_modified):
+            self._flush_rejections()
             return
         articles, fetches, listings, gone = self.articles, self.fetches, self.listings, self.gone
+        not_modified, self.not_modified = self.not_modified, []
         self.articles, self.fetches, self.listings, self.gone = [], [], [], []
         try:
-            written = self.archive.save(articles, fetches, listings, gone)
+            written = self.archive.save(articles, fetches, listings, gone, not_modified)
         except sqlite3.Error:
             # The transaction was rolled back: keep the rows and try again at the next flush
             # (a locked or momentarily full disk must not lose what was extracted).
@@ -211,10 +231,26 @@ class StorePipeline:
             self.stats.inc_value("archive/store_error")
             self.articles[:0], self.fetches[:0] = articles, fetches
             self.listings[:0], self.gone[:0] = listings, gone
+            self.not_modified[:0] = not_modified
             return
         for outcome in written.values():
             self.stats.inc_value(outcomes.GONE if outcome == "gone" else
                                  f"archive/articles/{outcome}")
+        self._flush_rejections()
+
+    def _flush_rejections(self) -> None:
+        """Keep why each fetched page gave no article (its own transaction: a failure keeps
+        the rows for the next flush and never holds back the articles)."""
+        if not self.rejections:
+            return
+        rows, self.rejections = self.rejections, []
+        try:
+            self.archive.save_rejections(rows)
+        except sqlite3.Error:
+            logger.exception("Writing %d rejection(s) to %s failed; will retry", len(rows),
+                             self.path)
+            self.stats.inc_value("archive/store_error")
+            self.rejections[:0] = rows
 
     def close_spider(self) -> None:
         if self.flusher.running:

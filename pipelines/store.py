@@ -12,8 +12,15 @@ Tables:
 - ``fetches``: one row per response or failed request (URL, status, time, size, type, error).
 - ``crawls``: one row per run: start, end, outcome counts and Scrapy's final stats.
 - ``boilerplate_blocks``: text blocks a site repeats on many pages, removed from its articles.
+- ``rejections``: one row per fetched page that gave no article, with the reason (the latest).
 - ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
   into ``articles.news_title``/``news_published`` whichever of the two arrives first.
+- ``versions``: every distinct content of an article, keyed by (url, version), version 1 the
+  first archived; ``articles`` shows the latest and counts them in ``articles.versions``. What
+  makes a version is decided by :mod:`pipelines.history`.
+
+Crawl state of a re-crawl lives here too, per article: the HTTP validators of the last
+response (``etag``, ``last_modified``) and the dates its listings gave (``listed_dates``).
 """
 
 from __future__ import annotations
@@ -27,13 +34,18 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from core.items import Article, NewsListing, utc_now
+from core.items import Article, NewsListing, NotModified, Page, utc_now
+from core.urls import host
+from pipelines.history import compare
 from pipelines.keys import article_hash
 
 #: Article columns written on every upsert, in the dataclass' order.
 ARTICLE_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 #: Columns stored as JSON text.
-JSON_FIELDS = ("tags", "sources")
+JSON_FIELDS = ("tags", "sources", "listed_dates")
+#: Columns of a version copied from its article.
+VERSION_FIELDS = ("url", "site", "fetched_at", "title", "author", "published", "modified",
+                  "text", "word_count", "content_hash", "sources", "extractor")
 
 #: The schema's history. Migrations are frozen: each names the tables, columns and SQL it needs
 #: as they were when it was written, and calls no code of the project that may change later
@@ -157,9 +169,93 @@ def m004_boilerplate_blocks(db: Database) -> None:
 
 
 @migrations()
-def m005_crawl_workers(db: Database) -> None:
+def m005_versions(db: Database) -> None:
+    """Article history: every distinct content of an article in ``versions``; per article
+    the count of versions, the extractor that made the latest, and the re-crawl state (HTTP
+    validators, the dates its listings gave). Archived articles become their version 1."""
+    articles = db["articles"]
+    for column, kind in (("versions", int), ("extractor", str), ("etag", str),
+                         ("last_modified", str), ("listed_dates", str)):
+        articles.add_column(column, kind)
+    db["versions"].create(
+        {
+            "url": str,
+            "version": int,
+            "site": str,
+            "fetched_at": str,
+            "title": str,
+            "author": str,
+            "published": str,
+            "modified": str,
+            "text": str,
+            "word_count": int,
+            "content_hash": str,
+            "changed": str,  # JSON list of the fields that changed from the version before
+            "words_added": int,
+            "words_removed": int,
+            "sources": str,
+            "extractor": str,
+            "extractor_changes": str,  # JSON list: later extractions by another extractor
+        },
+        pk=("url", "version"),
+    )
+    db["versions"].create_index(["fetched_at"])
+    db["versions"].create_index(["site", "fetched_at"])
+    db.execute(
+        "INSERT INTO versions (url, version, site, fetched_at, title, author, published, "
+        "modified, text, word_count, content_hash, changed, words_added, words_removed, "
+        "sources, extractor) SELECT url, 1, site, coalesce(fetched_at, first_seen), title, "
+        "author, published, modified, text, word_count, content_hash, '[]', 0, 0, sources, "
+        "'' FROM articles"
+    )
+    db.execute("UPDATE articles SET versions = 1, extractor = ''")
+
+
+def version_row(article: Article, version: int, changed: list[str], added: int,
+                removed: int) -> dict[str, Any]:
+    """The ``versions`` row of an article's content."""
+    row = {name: getattr(article, name) for name in VERSION_FIELDS}
+    row["sources"] = json.dumps(article.sources, ensure_ascii=False)
+    row.update(version=version, changed=json.dumps(changed), words_added=added,
+               words_removed=removed)
+    return row
+
+
+@migrations()
+def m006_rejections(db: Database) -> None:
+    """Why each fetched page gave no article: one row per URL, updated when it is fetched
+    again (``first_seen`` kept), so a user sees at once which of a site's pages are refused
+    and why."""
+    db["rejections"].create(
+        {
+            "url": str,
+            "site": str,
+            "reason": str,
+            "failed": int,
+            "crawl_id": int,
+            "first_seen": str,
+            "last_seen": str,
+        },
+        pk="url",
+    )
+    db["rejections"].create_index(["site", "reason"])
+
+
+def rejection_row(page: Page, reason: str, failed: bool = False) -> dict[str, Any]:
+    """The ``rejections`` row of a fetched page that gave no article (without crawl id)."""
+    return {
+        "url": page.url,
+        "site": host(page.url),
+        "reason": reason,
+        "failed": int(failed),
+        "fetched_at": page.fetched_at or utc_now(),
+    }
+@migrations()
+def m007_crawl_workers(db: Database) -> None:
     """Which workers took part in a crawl (JSON list of "host:pid"; distributed crawls)."""
     db["crawls"].add_column("workers", str)
+
+
 
 
 def article_row(article: Article) -> dict[str, Any]:
@@ -173,8 +269,10 @@ def article_row(article: Article) -> dict[str, Any]:
 class Archive:
     """An open archive file: migrated on open, WAL mode, batched transactional writes."""
 
-    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000) -> None:
+    def __init__(self, path: str | Path, *, busy_timeout_ms: int = 30_000,
+                 min_change_words: int = 1) -> None:
         self.path = Path(path)
+        self.min_change_words = min_change_words  # ARCHIVE_MIN_CHANGE_WORDS
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.path)
         self.db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
@@ -232,15 +330,19 @@ class Archive:
         fetches: Iterable[Mapping[str, Any]] = (),
         listings: Iterable[NewsListing] = (),
         gone: Iterable[tuple[str, int, str]] = (),
+        not_modified: Iterable[NotModified] = (),
     ) -> dict[str, str]:
         """Write a batch of articles, fetch records and news listings in one transaction.
 
         ``gone`` lists (url, 404 or 410, time) of URLs that answered so: archived articles
         among them are marked gone (and an article stored again is no longer gone).
+        ``not_modified`` lists known articles that answered 304: only seen again.
 
-        Returns, per article URL, ``"new"``, ``"updated"`` (its text or metadata changed),
-        ``"unchanged"`` or ``"gone"``. A URL seen twice in one batch (an article and its AMP
-        copy) is written once. ``first_seen`` is kept from the first time the URL was stored.
+        Returns, per article URL, ``"new"``, ``"updated"`` (a new version: its title, text,
+        byline or dates changed), ``"reextracted"`` (different only as another extractor
+        sees it: recorded on the latest version), ``"unchanged"``, ``"not_modified"`` or
+        ``"gone"``. A URL seen twice in one batch (an article and its AMP copy) is written
+        once. ``first_seen`` is kept from the first time the URL was stored.
         """
         batch: dict[str, Article] = {}
         for article in articles:
@@ -251,35 +353,18 @@ class Archive:
             for item in listings
         }
         gone_rows = [(url, status, at) for url, status, at in gone if url not in batch]
+        seen = [item for item in not_modified if item.url not in batch]
         outcomes: dict[str, str] = {}
-        if not batch and not fetch_rows and not listing_rows and not gone_rows:
+        if not (batch or fetch_rows or listing_rows or gone_rows or seen):
             return outcomes
         with self.db.atomic():
-            known = self._known(list(batch))
-            rows = []
-            for url, article in batch.items():
-                row = article_row(article)
-                row["gone_status"] = row["gone_at"] = None
-                now = article.fetched_at or utc_now()
-                if url not in known:
-                    outcomes[url] = "new"
-                    row["first_seen"] = now
-                else:
-                    first_seen, old_hash = known[url]
-                    outcomes[url] = "unchanged" if old_hash == article.content_hash else "updated"
-                    row["first_seen"] = first_seen
-                    if outcomes[url] == "unchanged":
-                        # Leave the row (and so the FTS index) alone; only mark it seen.
-                        self.db.execute(
-                            "UPDATE articles SET last_seen = ?, http_status = ?, "
-                            "gone_status = NULL, gone_at = NULL WHERE url = ?",
-                            [now, article.http_status, url],
-                        )
-                        continue
-                row["last_seen"] = now
-                rows.append(row)
-            if rows:
-                self.db["articles"].upsert_all(rows, pk="url", alter=True)
+            outcomes.update(self._save_articles(batch))
+            # a page refused before (by older rules or before a sites.toml override) is
+            # refused no more
+            self.db.execute(
+                "DELETE FROM rejections WHERE url IN (SELECT value FROM json_each(?))",
+                [json.dumps([a.fetched_url for a in batch.values()])],
+            )
             if fetch_rows:
                 self.db["fetches"].insert_all(fetch_rows)
             self._save_listings(list(listing_rows.values()), list(batch))
@@ -291,7 +376,117 @@ class Archive:
                 )
                 if cursor.rowcount:
                     outcomes[url] = "gone"
+            for item in seen:
+                cursor = self.db.execute(
+                    "UPDATE articles SET last_seen = ?, http_status = 200, gone_status = NULL, "
+                    "gone_at = NULL WHERE url = ?", [item.fetched_at, item.url])
+                if cursor.rowcount:
+                    outcomes[item.url] = "not_modified"
+                    self._patch_listed_dates(item.url, item.listed_dates)
         return outcomes
+
+    def save_rejections(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Keep why fetched pages gave no article (``rejection_row`` rows with a crawl id),
+        one row per URL: the latest reason, the first and last time it was given."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT INTO rejections (url, site, reason, failed, crawl_id, first_seen, "
+                "last_seen) VALUES (:url, :site, :reason, :failed, :crawl_id, :fetched_at, "
+                ":fetched_at) ON CONFLICT (url) DO UPDATE SET site = excluded.site, "
+                "reason = excluded.reason, failed = excluded.failed, "
+                "crawl_id = excluded.crawl_id, last_seen = excluded.last_seen",
+                [{"crawl_id": None, **row} for row in rows],
+            )
+
+    def _save_articles(self, batch: Mapping[str, Article]) -> dict[str, str]:
+        """Articles and their versions (inside the caller's transaction)."""
+        outcomes: dict[str, str] = {}
+        known = self._known(list(batch))
+        rows, versions = [], []
+        for url, article in batch.items():
+            row = article_row(article)
+            row.pop("listed_dates")  # merged below, kind by kind
+            row["gone_status"] = row["gone_at"] = None
+            now = article.fetched_at or utc_now()
+            old = known.get(url)
+            if old is None:
+                outcomes[url] = "new"
+                row.update(first_seen=now, versions=1)
+                versions.append(version_row(article, 1, [], 0, 0))
+            else:
+                outcomes[url] = self._compare(old, article)
+                row.update(first_seen=old["first_seen"], versions=old["versions"] or 1)
+                if outcomes[url] == "updated":
+                    row["versions"] += 1
+                    change = compare(old, row, min_change_words=self.min_change_words)
+                    versions.append(version_row(article, row["versions"], change.changed,
+                                                change.words_added, change.words_removed))
+                elif outcomes[url] == "reextracted":
+                    self._record_extractor_change(old, article, row["versions"])
+                else:
+                    # Leave the row (and so the FTS index) alone; only mark it seen. The
+                    # same hash: this extractor sees the latest version as it is stored.
+                    self.db.execute(
+                        "UPDATE articles SET last_seen = ?, http_status = ?, gone_status = NULL, "
+                        "gone_at = NULL, etag = ?, last_modified = ?, extractor = CASE WHEN "
+                        "content_hash = ? THEN ? ELSE coalesce(nullif(extractor, ''), ?) END "
+                        "WHERE url = ?",
+                        [now, article.http_status, article.etag, article.last_modified,
+                         article.content_hash, article.extractor, article.extractor, url],
+                    )
+                    self._patch_listed_dates(url, article.listed_dates)
+                    continue
+            row["last_seen"] = now
+            rows.append(row)
+        if rows:
+            self.db["articles"].upsert_all(rows, pk="url", alter=True)
+        if versions:
+            self.db["versions"].insert_all(versions, pk=("url", "version"), replace=True)
+        for url, article in batch.items():
+            if outcomes[url] != "unchanged":
+                self._patch_listed_dates(url, article.listed_dates)
+        return outcomes
+
+    def _compare(self, old: dict[str, Any], article: Article) -> str:
+        """``updated``, ``reextracted`` or ``unchanged``: the new extraction against the
+        latest version, like for like (:func:`pipelines.history.compare`)."""
+        if old["content_hash"] == article.content_hash:
+            return "unchanged"
+        old.update(self._latest_content(old["url"]))
+        if not compare(old, dataclasses.asdict(article),
+                       min_change_words=self.min_change_words):
+            return "unchanged"  # whitespace, a date written another way, a small edit
+        if (old["extractor"] or "") != article.extractor:
+            return "reextracted"
+        return "updated"
+
+    def _latest_content(self, url: str) -> dict[str, Any]:
+        row = self.db.execute(
+            "SELECT title, author, published, modified, text FROM articles WHERE url = ?", [url]
+        ).fetchone()
+        return dict(zip(("title", "author", "published", "modified", "text"), row, strict=True))
+
+    def _record_extractor_change(self, old: dict[str, Any], article: Article,
+                                 version: int) -> None:
+        """The latest version seen through another extractor: kept as provenance on that
+        version (not a new version); the article shows the new extraction from now on."""
+        change = compare(old, dataclasses.asdict(article), min_change_words=1)
+        note = {"at": article.fetched_at, "from": old["extractor"] or "unknown",
+                "to": article.extractor, "changed": change.changed,
+                "words_added": change.words_added, "words_removed": change.words_removed}
+        self.db.execute(
+            "UPDATE versions SET extractor_changes = json_insert("
+            "coalesce(extractor_changes, '[]'), '$[#]', json(?)) WHERE url = ? AND version = ?",
+            [json.dumps(note), old["url"], version],
+        )
+
+    def _patch_listed_dates(self, url: str, dates: Mapping[str, str]) -> None:
+        """Remember what each kind of listing (sitemap, news sitemap, feed) said of the
+        article's date at this crawl: the next crawl re-fetches it when that changes."""
+        if dates:
+            self.db.execute(
+                "UPDATE articles SET listed_dates = json_patch(coalesce(listed_dates, '{}'), ?) "
+                "WHERE url = ?", [json.dumps(dict(dates)), url])
 
     def _save_listings(self, rows: list[dict[str, Any]], new_articles: list[str]) -> None:
         """Keep news listings and copy them into the articles they name, in either order."""
@@ -320,14 +515,15 @@ class Archive:
                 [json.dumps(touched)],
             )
 
-    def _known(self, urls: list[str]) -> dict[str, tuple[str, str]]:
-        """first_seen and content_hash of those URLs already archived."""
+    def _known(self, urls: list[str]) -> dict[str, dict[str, Any]]:
+        """What the archive holds of those URLs already archived (without their text)."""
+        names = ("url", "first_seen", "content_hash", "extractor", "versions")
         rows = self.db.execute(
-            "SELECT url, first_seen, content_hash FROM articles "
+            f"SELECT {', '.join(names)} FROM articles "
             "WHERE url IN (SELECT value FROM json_each(?))",
             [json.dumps(urls)],
         )
-        return {url: (first_seen, content_hash) for url, first_seen, content_hash in rows}
+        return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
     # -- reading --------------------------------------------------------------------------
 
@@ -392,27 +588,34 @@ def recent_site_texts(db: Database, site: str, limit: int) -> list[tuple[str, st
 
 
 def rewrite_site_texts(db: Database, site: str, rewrite: Callable[[str], str | None]) -> int:
-    """Rewrite the text of a site's archived articles, in one transaction.
+    """Rewrite the text of a site's archived articles and of their versions, in one
+    transaction.
 
     ``rewrite(text)`` gives the new text, or None to leave the row alone. ``text``,
     ``word_count`` and ``content_hash`` are written together (the hash as
-    :func:`pipelines.keys.article_hash` defines it). Returns the number of rows changed.
+    :func:`pipelines.keys.article_hash` defines it), so a re-crawl of an unchanged article
+    finds the same hash and its history is compared like for like (a block learnt later
+    makes no new version). Returns the number of article rows changed.
     """
-    if "articles" not in db.table_names():
-        return 0
     changed = 0
     with db.atomic():
-        rows = list(db.query(
-            "SELECT url, title, author, published, modified, text FROM articles WHERE site = ?",
-            [site],
-        ))
-        for row in rows:
-            text = rewrite(row["text"] or "")
-            if text is None:
+        for table, key in (("articles", ("url",)), ("versions", ("url", "version"))):
+            if table not in db.table_names():
                 continue
-            db.execute(
-                "UPDATE articles SET text = ?, word_count = ?, content_hash = ? WHERE url = ?",
-                [text, len(text.split()), article_hash(row, text=text), row["url"]],
-            )
-            changed += 1
+            rows = list(db.query(
+                f"SELECT {', '.join(key)}, title, author, published, modified, text "
+                f"FROM {table} WHERE site = ?",
+                [site],
+            ))
+            where = " AND ".join(f"{name} = ?" for name in key)
+            for row in rows:
+                text = rewrite(row["text"] or "")
+                if text is None:
+                    continue
+                db.execute(
+                    f"UPDATE {table} SET text = ?, word_count = ?, content_hash = ? WHERE {where}",
+                    [text, len(text.split()), article_hash(row, text=text),
+                     *(row[name] for name in key)],
+                )
+                changed += table == "articles"
     return changed

@@ -39,7 +39,7 @@ from sqlite_utils import Database
 
 from core import handoff
 from core.handoff import Envelope, EnvelopeError, Keys
-from core.items import Article, utc_now
+from core.items import Article
 from core.paths import project_path
 from pipelines.handoff import Extracted
 from pipelines.stages import ExtractPipeline, StorePipeline
@@ -59,10 +59,25 @@ class WriterBusy(RuntimeError):
     """Another archive writer serves this crawl."""
 
 
-def known_facts(article: Article) -> str:
-    """What the workers' incremental check needs of an archived article (JSON)."""
-    return json.dumps({"last_seen": article.fetched_at or utc_now()})
+#: The ``articles`` columns a worker's incremental check reads (crawler.incremental.Known).
+KNOWN_COLUMNS = ("last_seen", "published", "first_seen", "etag", "last_modified",
+                 "listed_dates")
 
+
+def known_facts(db: Database, urls: list[str] | None = None) -> Iterator[dict[str, str]]:
+    """url -> JSON of what a re-crawl must know of each archived article (its validators
+    included), in chunks; all articles, or those of ``urls``."""
+    columns = ", ".join(KNOWN_COLUMNS)
+    if "articles" not in db.table_names():
+        return
+    if urls is None:
+        rows = db.execute(f"SELECT url, {columns} FROM articles")
+    else:
+        rows = db.execute(f"SELECT url, {columns} FROM articles "
+                          "WHERE url IN (SELECT value FROM json_each(?))", [json.dumps(urls)])
+    while chunk := rows.fetchmany(PUBLISH_CHUNK):
+        yield {row[0]: json.dumps(dict(zip(KNOWN_COLUMNS, row[1:], strict=True)))
+               for row in chunk}
 
 
 class RunStore:
@@ -114,8 +129,7 @@ class RunStore:
     def commit(self) -> bool:
         """Write what is buffered; False if it could not be (it stays buffered)."""
         self.pipeline.flush()
-        pipeline = self.pipeline
-        return not (pipeline.articles or pipeline.fetches or pipeline.listings or pipeline.gone)
+        return not self.pipeline.pending()
 
     def finish(self, reason: str, workers: list[str]) -> None:
         """Record the run (its workers, merged stats, summary) and let the archive go."""
@@ -212,21 +226,17 @@ class ArchiveWriter:
             return 0
         db = Database(self.path)
         try:
-            if "articles" not in db.table_names():
-                return 0
             temp, count = f"{self.keys.known}:building", 0
             self.server.delete(temp)
-            rows = db.execute("SELECT url, last_seen FROM articles")
-            while chunk := rows.fetchmany(PUBLISH_CHUNK):
-                self.server.hset(temp, mapping={
-                    url: json.dumps({"last_seen": seen}) for url, seen in chunk
-                })
+            for chunk in known_facts(db):
+                self.server.hset(temp, mapping=chunk)
                 count += len(chunk)
             if count:
                 self.server.rename(temp, self.keys.known)
-            last = db.execute("SELECT status FROM crawls ORDER BY id DESC LIMIT 1").fetchone()
-            if last:
-                self.server.set(self.keys.last_crawl_status, last[0])
+            if "crawls" in db.table_names():
+                last = db.execute("SELECT status FROM crawls ORDER BY id DESC LIMIT 1")
+                if row := last.fetchone():
+                    self.server.set(self.keys.last_crawl_status, row[0])
             return count
         finally:
             db.close()
@@ -316,8 +326,11 @@ class ArchiveWriter:
         return 0
 
     def publish(self, articles: list[Article]) -> None:
-        if articles:
-            self.server.hset(self.keys.known, mapping={a.url: known_facts(a) for a in articles})
+        """The facts of the articles just written, for the workers' incremental checks."""
+        if articles and self.store is not None:
+            urls = [article.url for article in articles]
+            for chunk in known_facts(self.store.pipeline.archive.db, urls):
+                self.server.hset(self.keys.known, mapping=chunk)
 
     def stop(self, *_: Any) -> None:
         self.stopping = True

@@ -14,7 +14,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The project's own seed page (HTML, its text, the expected fields), vendored with the tests.
+SEED = ROOT / "tests" / "data" / "seed"
+#: The development checkout's shared data: only the benchmark pages are read from it.
 SHARED = Path(os.environ.get("NEWS_ARCHIVER_SHARED", ROOT.parent / "shared"))
+BENCH_EXTRACTION = SHARED / "bench" / "extraction"
 
 #: Settings that make a crawl of a loopback test server fast; politeness is for real sites.
 FAST = {
@@ -56,7 +60,7 @@ def project_settings(**settings: object) -> dict[str, Any]:
     return {**values, **settings}
 
 
-def news_spider(archive: Path, start: str, **settings: object) -> Any:
+def news_spider(archive: Path, start: str | None, **settings: object) -> Any:
     """The news spider, in process, with the project's settings (and ``settings`` over them):
     its callbacks can then be fed real Scrapy responses, without a reactor or a download."""
     from scrapy.utils.test import get_crawler
@@ -66,6 +70,24 @@ def news_spider(archive: Path, start: str, **settings: object) -> Any:
     crawler = get_crawler(NewsSpider, project_settings(ARCHIVE_DB=str(archive), **settings))
     crawler.stats.open_spider()
     return NewsSpider.from_crawler(crawler, start=start)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Any]:
+    """An empty archive file, opened (and migrated) as a crawl opens it."""
+    from pipelines.store import Archive
+
+    opened = Archive(tmp_path / "archive.db")
+    yield opened
+    opened.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The real crawls (``tests/test_crawl*.py``) are the ``e2e`` tests: ``-m "not e2e"``
+    leaves them out."""
+    for item in items:
+        if item.path.name.startswith("test_crawl"):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +105,14 @@ def demo_site() -> Iterator:
 
 @pytest.fixture(scope="session")
 def seed_expected() -> dict:
-    path = SHARED / "seed" / "expected.json"
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the seed page ships with the development checkout only")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return json.loads((SEED / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def bench_extraction() -> Path:
+    """The benchmark pages (``../shared/bench/extraction``, or ``$NEWS_ARCHIVER_SHARED``):
+    not shipped with the project, so tests over them skip, saying why, where it is absent."""
+    if not BENCH_EXTRACTION.is_dir():
+        pytest.skip(f"benchmark pages not found at {BENCH_EXTRACTION}: they come with the "
+                    "development checkout's shared/ (set NEWS_ARCHIVER_SHARED to its path)")
+    return BENCH_EXTRACTION

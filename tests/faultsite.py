@@ -546,6 +546,18 @@ def large_site(site: FaultSite, *, articles: int = 300, per_list: int = 30,
     return paths
 
 
+def rate_limited_site(site: FaultSite, *, articles: int = 20, retry_after: float = 15,
+                      crawl_delay: float = 3) -> list[str]:
+    """Route a site that asks to be left alone: robots.txt ``Crawl-delay``, and every article
+    answered 503 with ``Retry-After`` (seconds); returns the article paths."""
+    paths = [article_path(f"overloaded-{i:03d}", day=1 + i % 28) for i in range(articles)]
+    site.route("/robots.txt", robots_txt(crawl_delay=crawl_delay))
+    site.route("/", links_response("Overloaded Herald", paths))
+    for path in paths:
+        site.route(path, error(503, retry_after=retry_after))
+    return paths
+
+
 def _fill(budget: int, line: Callable[[int], str]) -> str:
     """Lines ``line(0)``, ``line(1)``... joined, until they weigh ``budget`` characters."""
     out, total, i = [], 0, 0

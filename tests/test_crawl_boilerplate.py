@@ -10,6 +10,8 @@ import sqlite_utils
 
 from tests.conftest import run_crawl
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses
+
 # Worded so that no generic furniture rule knows it: only site-level learning can catch it.
 BOX = ("Le Journal du Monde vit grâce à ses lecteurs : un don, même modeste, "
        "garantit une rédaction indépendante.")

@@ -12,6 +12,8 @@ import sqlite_utils
 from core.lock import ArchiveLock
 from tests.conftest import ROOT, run_crawl
 
+pytestmark = pytest.mark.e2e  # real crawls in subprocesses
+
 
 @pytest.fixture(scope="module")
 def crawled(demo_site, tmp_path_factory):
@@ -40,6 +42,14 @@ def test_exactly_the_demo_articles_are_stored(crawled, demo_site):
     stored = article_urls(db)
     assert stored == demo_site.article_urls()
     assert not stored & demo_site.non_article_urls()
+
+
+def test_every_html_page_not_archived_says_why(crawled, demo_site):
+    _, db, *_ = crawled
+    refused = {r["url"]: r["reason"] for r in db["rejections"].rows}
+    assert demo_site.non_article_urls() & set(refused)
+    assert not set(refused) & demo_site.article_urls()
+    assert all(refused.values())
 
 
 def test_seed_article_fields(crawled, demo_site, seed_expected):

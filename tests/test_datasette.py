@@ -117,15 +117,20 @@ def archive_path(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
 
 
-@pytest.fixture
-def ds(archive_path: Path):
+def archive_datasette(archive_path: Path) -> Datasette:
     """Datasette configured exactly as the serve command configures it."""
-    datasette = Datasette(
+    return Datasette(
         [str(archive_path)],
         metadata=parse_metadata((ROOT / "metadata.yml").read_text()),
         template_dir=str(ROOT / "datasette" / "templates"),
         plugins_dir=str(ROOT / "datasette" / "plugins"),
     )
+
+
+@pytest.fixture
+def ds(archive_path: Path):
+    """Datasette configured exactly as the serve command configures it."""
+    datasette = archive_datasette(archive_path)
     yield datasette
     for database in datasette.databases.values():
         database.close()

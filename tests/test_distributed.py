@@ -194,8 +194,10 @@ def test_known_fresh_articles_are_read_from_redis(server, tmp_path):
     known = RedisKnownArticles(settings, server, KEYS)
     url = "https://a.example/2024/01/article.html"
     assert not known.is_fresh(url)
-    server.hset(KEYS.known, url, json.dumps({"last_seen": utc_now()}))
+    server.hset(KEYS.known, url, json.dumps({"last_seen": utc_now(), "published": "2024-01-02",
+                                             "etag": '"v1"'}))
     assert known.is_fresh(url + "?utm_source=x")  # normalised as the archive's keys are
+    assert known.lookup(url).etag == '"v1"'  # validators reach the workers too
     assert not known.is_fresh(url, lastmod="2999-01-01")  # its sitemap says it changed
     assert not known.last_crawl_finished()
     server.set(KEYS.last_crawl_status, "finished")

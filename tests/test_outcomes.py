@@ -5,28 +5,59 @@ from __future__ import annotations
 import re
 
 import pytest
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from twisted.internet import error as twisted_error
 
-from core.outcomes import crawl_counts, crawl_outcomes, failure_outcome, summary
+from core.outcomes import (
+    RedirectLoop,
+    RefusedOffsite,
+    RefusedPrivate,
+    RefusedRobots,
+    SkippedKnown,
+    crawl_counts,
+    crawl_outcomes,
+    failure_outcome,
+    summary,
+)
 
 
 @pytest.mark.parametrize(
-    "error,label",
+    "exception,label",
     [
-        ("IgnoreRequest: Forbidden by robots.txt", "refused_robots"),
-        ("IgnoreRequest: Refused private address: 10.0.0.1 is 10.0.0.1 (http://...)",
-         "refused_private"),
-        ("IgnoreRequest: Redirect loop: a -> b -> a", "redirect_loop"),
-        ("IgnoreRequest: max redirections reached", "redirect_loop"),
-        ("DownloadCancelledError: Expected to receive 3000000 bytes which is larger than "
-         "download max size (2000000)", "skipped_too_large"),
-        ("DownloadTimeoutError: Getting http://x took longer than 3.0 seconds.", "timeout"),
-        ("CannotResolveHostError: DNS lookup failed", "dns_error"),
-        ("DownloadConnectionRefusedError: Connection was refused", "connection_refused"),
-        ("ResponseDataLossError: lost", "network_error"),
+        (RefusedRobots("Forbidden by robots.txt"), "refused_robots"),
+        (RefusedPrivate("Refused private address: 10.0.0.1"), "refused_private"),
+        (RefusedOffsite("Filtered offsite request to 'other.example'"), "refused_offsite"),
+        (RedirectLoop("Redirect loop: a -> b -> a"), "redirect_loop"),
+        (SkippedKnown("Known article"), "skipped_known"),
+        # the label is the type's, whatever the message says
+        (RefusedRobots("a private address, offsite, in a redirect loop"), "refused_robots"),
+        (IgnoreRequest("Forbidden by robots.txt"), "ignored"),
+        (DownloadCancelledError("larger than download max size"), "skipped_too_large"),
+        (DownloadTimeoutError("took longer than 3.0 seconds"), "timeout"),
+        (twisted_error.TimeoutError(), "timeout"),
+        (CannotResolveHostError("DNS lookup failed"), "dns_error"),
+        (twisted_error.DNSLookupError(), "dns_error"),
+        (DownloadConnectionRefusedError("Connection was refused"), "connection_refused"),
+        (ResponseDataLossError("lost"), "network_error"),
+        (ValueError("timeout, DNS, robots.txt"), "network_error"),
     ],
+    ids=lambda v: type(v).__name__ if isinstance(v, BaseException) else v,
 )
-def test_failure_outcome(error, label):
-    assert failure_outcome(error) == label
+def test_failure_outcome_comes_from_the_exception_type(exception, label):
+    assert failure_outcome(exception) == label
+
+
+def test_refusals_are_ignore_requests():
+    """Scrapy treats them as IgnoreRequest: no 'Error downloading' log, the errback called."""
+    for refusal in (RefusedRobots, RefusedPrivate, RefusedOffsite, RedirectLoop, SkippedKnown):
+        assert issubclass(refusal, IgnoreRequest)
 
 
 def test_counts_from_stats():

@@ -1,16 +1,17 @@
 """Known, fresh articles for workers that have no ``archive.db``: read from Redis.
 
 The archive writer publishes, per archived article, what a re-crawl must know of it (a JSON
-object: ``last_seen`` now; conditional-request validators can ride along) in one hash, keyed
-by canonical URL, and how the archive's last crawl ended. The checks are those of a
+object of :class:`crawler.incremental.Known`'s fields: when it was last seen, published and
+first seen, its HTTP validators for a conditional request, the dates its listings gave) in
+one hash keyed by canonical URL, and how the archive's last crawl ended. The checks are those of a
 one-machine crawl (:mod:`crawler.incremental`); only where the facts come from differs.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Any, Self
+from dataclasses import fields
+from typing import Self
 
 from redis import Redis
 from redis.exceptions import RedisError
@@ -20,7 +21,10 @@ from scrapy.settings import Settings
 
 from core.handoff import Keys
 from core.urls import normalize
-from crawler.incremental import KnownArticles, SkipKnownArticlesMiddleware, needs_fetch
+from crawler.incremental import Known, KnownArticles, SkipKnownArticlesMiddleware
+
+#: What the writer publishes per article: the fields of crawler.incremental.Known.
+KNOWN_FIELDS = tuple(f.name for f in fields(Known))
 
 
 class RedisKnownArticles(KnownArticles):
@@ -36,19 +40,16 @@ class RedisKnownArticles(KnownArticles):
         except NotConfigured:
             return None
 
-    def facts(self, url: str) -> dict[str, Any] | None:
-        """What the archive knows of the article at ``url`` (None: not archived)."""
+    def lookup(self, url: str) -> Known | None:
+        """What the archive holds of ``url`` (its validators included), from Redis."""
         try:
             value = self.server.hget(self.keys.known, normalize(url))
         except RedisError:  # Redis restarting: fetch, the writer recognises it unchanged
             return None
-        return json.loads(value) if value else None
-
-    def is_fresh(self, url: str, lastmod: str | None = None) -> bool:
-        facts = self.facts(url)
-        if facts is None:
-            return False
-        return not needs_fetch(facts.get("last_seen"), lastmod, self.recheck, datetime.now(UTC))
+        if not value:
+            return None
+        facts = json.loads(value)
+        return Known(**{name: facts.get(name) for name in KNOWN_FIELDS})
 
     def last_crawl_finished(self) -> bool:
         try:

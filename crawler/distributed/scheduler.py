@@ -24,7 +24,6 @@ import logging
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task
@@ -32,25 +31,17 @@ from twisted.internet import task
 from core.handoff import redis_client
 from crawler.distributed.pacing import RedisSitePacer
 from crawler.distributed.run import CrawlRun
+from crawler.pacing import WAIT_META, site_of
 
 logger = logging.getLogger(__name__)
 
 #: Request meta: (site, lease) of the place the request holds at its site.
 LEASE_META = "archive_site_lease"
-#: Request meta: seconds a request must wait before it is sent (a retry's back-off); the
-#: same key as the one-machine crawl's paced queue (crawler.pacing.WAIT_META).
-WAIT_META = "archive_wait"
 #: Requests tried per call before the engine is told to come back later.
 TRIES = 8
 #: How often an idle worker looks at the shared queue again (seconds).
 IDLE_POLL = 0.5
 HEARTBEAT_EVERY = 2.0
-
-
-def site_of(request: Request) -> str:
-    """The site a request counts against: its download slot (the host name)."""
-    slot = request.meta.get("download_slot")
-    return str(slot) if slot is not None else (urlparse_cached(request).hostname or "")
 
 
 class DistributedScheduler(Scheduler):

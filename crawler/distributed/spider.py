@@ -47,10 +47,8 @@ PIPELINES = {
 MIDDLEWARES = {
     "crawler.incremental.SkipKnownArticlesMiddleware": None,
     "crawler.distributed.known.RedisSkipKnownArticlesMiddleware": 45,
-    "crawler.middlewares.CrawlDelayMiddleware": None,
-    "crawler.distributed.middlewares.SharedCrawlDelayMiddleware": 110,
-    "crawler.middlewares.BackoffRetryMiddleware": None,
-    "crawler.distributed.middlewares.DeferringRetryMiddleware": 550,
+    "crawler.middlewares.PacingMiddleware": None,
+    "crawler.distributed.middlewares.SharedPacingMiddleware": 900,
 }
 
 

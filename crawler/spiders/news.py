@@ -27,14 +27,31 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from core import urls
-from core.items import FetchFailure, NewsListing, Page, utc_now
-from core.outcomes import SKIPPED_KNOWN
+from core.items import FetchFailure, NewsListing, NotModified, Page, utc_now
+from core.outcomes import (
+    DISCOVERY_ERROR,
+    SKIPPED_KNOWN,
+    RefusedOffsite,
+    SkippedKnown,
+    failure_outcome,
+)
 from core.paths import project_path
 from core.urls import url_shape
 from crawler import discovery
 from crawler.encoding import detect_encoding
-from crawler.incremental import CHECKED, KNOWN, KnownArticles
+from crawler.incremental import (
+    CHECKED,
+    RECHECK_PRIORITY,
+    KnownArticles,
+    conditional_headers,
+)
 from crawler.sites import Site, load_sites, sites_from_start
+
+#: Request meta key: the listing date that led to the request, by kind ({"sitemap": lastmod}).
+LISTED = "listed_dates"
+#: Listing dates kept for pages not parsed yet (bounded: a page parsed before its second
+#: listing was read keeps only its first listing's date).
+MAX_LATE_LISTED = 50_000
 
 
 class NewsSpider(scrapy.Spider):
@@ -46,6 +63,9 @@ class NewsSpider(scrapy.Spider):
         self.sites: list[Site] = []
         self.known: KnownArticles | None = None
         self.stop_paging = False
+        # listing dates of URLs requested this crawl through another listing, merged into
+        # their page: the next crawl compares each kind of listing with its own date
+        self.late_listed: dict[str, dict[str, str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -101,10 +121,20 @@ class NewsSpider(scrapy.Spider):
     # -- callbacks ------------------------------------------------------------------------
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
-        for sitemap in sitemap_urls_from_robots(response.body, base_url=response.url):
+        try:
+            sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+        except Exception as error:  # a Sitemap: line urljoin refuses
+            self._discovery_error(response, "sitemap", response.body[:200], error)
+            return
+        for sitemap in sitemaps:
             yield from self._follow(response, sitemap, "sitemap")
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.status == 304:  # a conditional re-check of a known article: unchanged
+            yield NotModified(url=urls.normalize(response.request.url if response.request
+                                                 else response.url),
+                              fetched_at=utc_now(), listed_dates=self._listed_dates(response))
+            return
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         body = self._body(response)
         kind = discovery.sniff(content_type, body)
@@ -112,8 +142,13 @@ class NewsSpider(scrapy.Spider):
         if kind == discovery.SITEMAP:
             yield from self._parse_sitemap(response, body)
         elif kind == discovery.FEED:
-            for entry in discovery.parse_feed(body):
-                yield from self._follow(response, entry.link, "feed")
+            try:
+                entries = discovery.parse_feed(body)
+            except Exception as error:
+                self._discovery_error(response, "feed", body[:200], error)
+                return
+            for entry in entries:
+                yield from self._follow(response, entry.link, "feed", lastmod=entry.published)
         elif kind == discovery.HTML and isinstance(response, TextResponse):
             encoding, how = detect_encoding(response.body, content_type)
             if encoding != response.encoding:
@@ -124,17 +159,28 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("Not HTML, not archived: %s (%s)", response.url, content_type)
 
     def _parse_sitemap(self, response: Response, body: bytes) -> Iterator[Any]:
-        sitemap_type, entries = discovery.parse_sitemap(body)
+        try:
+            sitemap_type, entries = discovery.parse_sitemap(body)
+        except Exception as error:
+            self._discovery_error(response, "sitemap", body[:200], error)
+            return
         for entry in entries:
             if sitemap_type == "sitemapindex":
                 yield from self._follow(response, entry.loc, "sitemap")
             elif entry.news:
+                try:
+                    url = urls.normalize(discovery.absolute_url(response.url, entry.loc))
+                except Exception as error:
+                    self._discovery_error(response, "sitemap", entry.loc, error)
+                    continue
                 yield NewsListing(
-                    url=urls.normalize(discovery.absolute_url(response.url, entry.loc)),
+                    url=url,
                     title=entry.news.get("title") or None,
                     published=entry.news.get("publication_date") or None,
                 )
-                yield from self._follow(response, entry.loc, "news-sitemap", lastmod=entry.lastmod)
+                yield from self._follow(response, entry.loc, "news-sitemap",
+                                        lastmod=entry.lastmod
+                                        or entry.news.get("publication_date"))
             else:
                 yield from self._follow(response, entry.loc, "sitemap", lastmod=entry.lastmod)
 
@@ -151,9 +197,11 @@ class NewsSpider(scrapy.Spider):
                 yield from self._follow(response, feed, "feed")
         if self.follow_links:
             links = self.link_filters[response.meta.get("site", 0)]
-            offsite = links.offsite
-            base, hrefs = get_base_url(response), discovery.page_hrefs(html)
+            offsite, malformed = links.offsite, links.malformed
+            base, hrefs = self._base_url(response), discovery.page_hrefs(html)
             found = list(links.follow(base, hrefs))
+            if links.malformed > malformed:
+                self._count_discovery_errors("link", links.malformed - malformed)
             if self.stop_paging and any(map(discovery.is_pagination, found)) and (
                 self._lists_only_known_articles(base, hrefs, links)
             ):
@@ -163,13 +211,20 @@ class NewsSpider(scrapy.Spider):
                 yield from self._follow(response, url, "link", filtered=True)
             self.crawler.stats.inc_value("offsite/filtered", links.offsite - offsite)
 
-        canonical = urls.canonical_url(response.url, discovery.declared_canonical(link_tags))
+        declared = discovery.declared_canonical(link_tags)
+        try:
+            canonical = urls.canonical_url(response.url, declared)
+        except Exception as error:  # a malformed rel=canonical: the page is its own
+            self._discovery_error(response, "canonical", declared, error)
+            canonical = urls.normalize(response.url)
         if canonical != urls.normalize(response.url):
             # An AMP, print or tracking variant: archive the page it names as canonical, once.
             self.crawler.stats.inc_value("archive/variant_to_canonical")
             yield from self._follow(response, canonical, response.meta.get("via", "link"))
             return
         redirects = response.meta.get("redirect_urls") or [response.url]
+        site = self.sites[response.meta.get("site", 0)]
+        headers = response.headers
         yield Page(
             url=response.url,
             requested_url=redirects[0],
@@ -177,6 +232,10 @@ class NewsSpider(scrapy.Spider):
             html=html,
             fetched_at=utc_now(),
             discovered_via=response.meta.get("via", "link"),
+            override=site.override(response.url),
+            etag=(headers.get(b"ETag") or b"").decode("latin-1") or None,
+            last_modified=(headers.get(b"Last-Modified") or b"").decode("latin-1") or None,
+            listed_dates=self._listed_dates(response),
         )
 
     def _lists_only_known_articles(self, base: str, hrefs: list[str],
@@ -190,9 +249,12 @@ class NewsSpider(scrapy.Spider):
         assert self.known is not None
         articles = set()
         for href in hrefs:
-            url = discovery.absolute_url(base, href.strip())
-            if links.on_site(url) and url_shape(url)[0] is True:
-                articles.add(urls.normalize(url))
+            try:
+                url = discovery.absolute_url(base, href.strip())
+                if links.on_site(url) and url_shape(url)[0] is True:
+                    articles.add(urls.normalize(url))
+            except ValueError:
+                continue  # malformed: counted once already, by the link filter
         return bool(articles) and all(self.known.is_fresh(url) for url in articles)
 
     def on_error(self, failure: Failure) -> Iterator[FetchFailure]:
@@ -202,16 +264,24 @@ class NewsSpider(scrapy.Spider):
         Off-site links are only counted (by OffsiteMiddleware): they are not this archive's
         business, and a news page has dozens of them.
         """
-        if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        if not failure.check(IgnoreRequest) or failure.check(HttpError, RefusedOffsite,
+                                                             SkippedKnown):
             return
         request = failure.request
         error = f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
-        if "offsite" in error.lower() or KNOWN in error:
-            return
         self.logger.info("Refused %s: %s", request.url, error)
-        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now())
+        yield FetchFailure(url=request.url, error=error, fetched_at=utc_now(),
+                           outcome=failure_outcome(failure.value))
 
     # -- helpers --------------------------------------------------------------------------
+
+    def _listed_dates(self, response: Response) -> dict[str, str]:
+        """The dates the listings of this crawl gave the page, by kind of listing."""
+        listed = dict(response.meta.get(LISTED) or {})
+        request = response.request
+        if self.late_listed and request is not None:
+            listed.update(self.late_listed.pop(request.url, {}))
+        return listed
 
     def _body(self, response: Response) -> bytes:
         """The body, gunzipped when it is a ``.gz`` sitemap served as a file."""
@@ -225,32 +295,85 @@ class NewsSpider(scrapy.Spider):
 
     def _follow(self, response: Response, url: str, via: str, lastmod: str | None = None,
                 *, filtered: bool = False) -> Iterator[scrapy.Request]:
-        """A request for ``url``, unless this crawl has requested it already or it is an
-        article archived recently (:class:`KnownArticles`).
+        """A request for ``url`` as given (made absolute), unless this crawl has requested
+        it already or it is an article archived recently (:class:`KnownArticles`). A known
+        article is re-checked with a conditional request, after the new URLs.
 
         In-site links come ``filtered`` by the site's LinkFilter; URLs from sitemaps, feeds
         and canonical links are checked against (and remembered in) the same bounded cache,
         so that an article listed by a sitemap and linked from ten pages is one request, not
         eleven that the duplicate filter then refuses. The duplicate filter stays the exact
-        check for anything the cache has forgotten.
+        check for anything the cache has forgotten. A known article given with a listing date
+        is not refused by the cache: a link to it may have been skipped as fresh earlier in
+        the crawl, before this listing said it changed.
         """
+        try:
+            request = self._new_request(response, url, via, lastmod, filtered)
+        except Exception as error:  # a malformed URL costs that URL, not the page
+            self._discovery_error(response, via, url, error)
+            return
+        if request is not None:
+            yield request
+
+    def _new_request(self, response: Response, url: str, via: str, lastmod: str | None,
+                     filtered: bool) -> scrapy.Request | None:
         absolute = url if filtered else discovery.absolute_url(response.url, url)
         site = response.meta.get("site", 0)
         links = self.link_filters[site]
-        if not filtered and not links.first_time(absolute):
-            return
+        first = filtered or links.first_time(absolute)
+        if not first and not lastmod:
+            return None
         normalized = urls.normalize(absolute)  # the same article behind ?utm_… or #respond
-        if normalized != absolute and not links.first_time(normalized):
-            return
-        if self.known is not None and self.known.is_fresh(normalized, lastmod):
+        if normalized != absolute:
+            first = links.first_time(normalized) and first
+            if not first and not lastmod:
+                return None
+        if not first and lastmod and len(self.late_listed) < MAX_LATE_LISTED:
+            # seen already this crawl: if it was requested, its page gets this date too
+            self.late_listed.setdefault(normalized, {})[via] = lastmod
+        known = self.known.lookup(normalized) if self.known is not None else None
+        if not first and known is None:
+            return None  # a new URL, requested already
+        if known is not None and self.known.is_fresh(normalized, lastmod, via, known):
             self.crawler.stats.inc_value(SKIPPED_KNOWN)
-            return
-        request = self._request(normalized, site, via)
+            return None
+        # the URL as the site gave it: some servers answer a reordered or trimmed query
+        # (``?idx=8576&page=1&find=``) with another page or a 404; the normalised form is
+        # only the archive's key and the duplicate filter's
+        request = self._request(absolute, site, via)
         if lastmod:
             request.meta["lastmod"] = lastmod
+            request.meta[LISTED] = {via: lastmod}
         if self.known is not None:
             request.meta[CHECKED] = request.url  # the downloader middleware need not ask again
-        yield request
+        if known is not None:
+            # a re-check: after new URLs, and conditional (a 304 costs no body, no extraction)
+            request.priority = RECHECK_PRIORITY
+            headers = conditional_headers(known)
+            if headers:
+                request.headers.update(headers)
+                request.meta["handle_httpstatus_list"] = [304]
+        return request
+
+    def _base_url(self, response: TextResponse) -> str:
+        """The page's ``<base href>`` (or its URL, when that base is malformed)."""
+        try:
+            return get_base_url(response)
+        except ValueError as error:
+            self._discovery_error(response, "link", "<base href>", error)
+            return response.url
+
+    def _discovery_error(self, response: Response, kind: str, entry: object,
+                         error: Exception) -> None:
+        """Count (and log at debug level) one link, feed or sitemap entry that could not be
+        followed: the rest of the page, feed or sitemap goes on."""
+        self._count_discovery_errors(kind, 1)
+        self.logger.debug("Skipped a malformed %s entry %r on %s: %s: %s", kind,
+                          str(entry)[:200], response.url, type(error).__name__, error)
+
+    def _count_discovery_errors(self, kind: str, count: int) -> None:
+        self.crawler.stats.inc_value(DISCOVERY_ERROR, count)
+        self.crawler.stats.inc_value(f"{DISCOVERY_ERROR}/{kind}", count)
 
     def _request(
         self,
