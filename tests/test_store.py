@@ -34,6 +34,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m004_boilerplate_blocks",
         "m005_versions",
         "m006_rejections",
+        "m007_crawl_workers",
     ]
     assert archive.db["articles"].pks == ["url"]
 
