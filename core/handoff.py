@@ -2,8 +2,9 @@
 
 In a distributed crawl (``-s REDIS_URL=…``) the workers fetch and extract, and one process,
 ``scrapy archive-writer``, owns ``archive.db``. Everything a worker has to say to the writer
-travels as an :class:`Envelope` on one Redis list: items (articles, news listings, failures,
-and whatever item types later stages add, page bodies included), ``fetches`` rows, and a
+travels as an :class:`Envelope` on one Redis list: items (extracted articles, news listings,
+failures, not-modified marks, and whatever item types later stages add, page bodies included),
+the rows the project's signals announce to the store (``fetches``, ``rejections``), and a
 worker's arrival and departure with its crawl stats. The envelope is generic on purpose: a
 new item type rides along without a new protocol, and the writer hands it to the same store
 pipeline a one-machine crawl uses.
@@ -24,7 +25,7 @@ from typing import Any
 
 #: Envelope kinds.
 ITEM = "item"  # payload: an item (a dataclass of core.items or of a later stage)
-FETCH = "fetch"  # payload: a ``fetches`` row (dict) announced by the fetch_recorded signal
+SIGNAL = "signal"  # payload: (name in core.signals, its row): fetch_recorded, page_rejected
 JOIN = "join"  # a worker joined the crawl; payload: the crawl's start URLs
 LEAVE = "leave"  # a worker ended; payload: its Scrapy stats (dict)
 

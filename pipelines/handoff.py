@@ -21,12 +21,14 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from core import handoff
+from core import signals as project_signals
 from core.handoff import Envelope, Keys, redis_client
 from core.items import Page
-from core.signals import fetch_recorded
 from pipelines.extraction import Extraction
 from pipelines.stages import ExtractPipeline
 
+#: The project's signals whose rows the store writes (core.signals), sent on to the writer.
+FORWARDED_SIGNALS = ("fetch_recorded", "page_rejected")
 #: Attempts to push an envelope while Redis restarts (one a second).
 PUSH_ATTEMPTS = 60
 
@@ -64,7 +66,9 @@ class HandOffPipeline:
         self.crawler = crawler
         self.server = server
         self.keys = Keys(crawler.spidercls.name)
-        crawler.signals.connect(self.fetch_recorded, signal=fetch_recorded)
+        for name in FORWARDED_SIGNALS:  # rows the store would write: the writer's now
+            crawler.signals.connect(self._forwarder(name), signal=getattr(project_signals, name),
+                                    weak=False)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -91,8 +95,11 @@ class HandOffPipeline:
         self.send(handoff.ITEM, item)
         return item
 
-    def fetch_recorded(self, row: dict[str, Any]) -> None:
-        self.send(handoff.FETCH, row)
+    def _forwarder(self, name: str) -> Any:
+        def forward(row: dict[str, Any]) -> None:
+            self.send(handoff.SIGNAL, (name, row))
+
+        return forward
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = dict(self.crawler.stats.get_stats())

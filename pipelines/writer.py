@@ -38,6 +38,7 @@ from scrapy.statscollectors import MemoryStatsCollector
 from sqlite_utils import Database
 
 from core import handoff
+from core import signals as project_signals
 from core.handoff import Envelope, EnvelopeError, Keys
 from core.items import Article
 from core.paths import project_path
@@ -92,6 +93,7 @@ class RunStore:
         crawler.stats = MemoryStatsCollector(crawler)
         self.run = run
         self.stats = crawler.stats
+        self.signals = crawler.signals
         self.pipeline = StorePipeline(crawler)  # takes the archive's writer lock
         if crawl_id is None:
             self.pipeline.open_spider()
@@ -119,8 +121,9 @@ class RunStore:
                     return None
             self.pipeline.process_item(item)
             return item if isinstance(item, Article) else None
-        if envelope.kind == handoff.FETCH:
-            self.pipeline.fetch_recorded(envelope.payload)
+        if envelope.kind == handoff.SIGNAL:
+            name, row = envelope.payload
+            self.signals.send_catch_log(getattr(project_signals, name), row=row)
         elif envelope.kind == handoff.LEAVE:
             self.left.add(envelope.worker)
             merge_stats(self.stats, envelope.payload)

@@ -48,17 +48,29 @@ def crawl_redis(redis_server) -> Iterator[RedisServer]:
 
 
 @pytest.fixture(scope="module")
-def single(demo_site, tmp_path_factory) -> dict[str, str]:
-    """The one-machine archive of the demo site: canonical URL -> text."""
+def single_archive(demo_site, tmp_path_factory) -> Path:
+    """The one-machine archive of the demo site."""
     archive = tmp_path_factory.mktemp("single") / "archive.db"
     done = run_crawl(archive, "-a", f"start={demo_site.base_url}/")
     assert done.returncode == 0, done.output[-3000:]
-    return texts(archive)
+    return archive
+
+
+@pytest.fixture(scope="module")
+def single(single_archive) -> dict[str, str]:
+    """The one-machine archive's articles: canonical URL -> text."""
+    return texts(single_archive)
 
 
 def texts(archive: Path) -> dict[str, str]:
     with sqlite3.connect(archive) as db:
         return dict(db.execute("select url, text from articles"))
+
+
+def rejected(archive: Path) -> dict[str, str]:
+    """Pages fetched and not archived: URL -> reason."""
+    with sqlite3.connect(archive) as db:
+        return dict(db.execute("select url, reason from rejections"))
 
 
 def scrapy(*args: str, settings: dict[str, str], log: Path) -> subprocess.Popen:
@@ -141,12 +153,14 @@ def crawl(crawl_redis, demo_site, tmp_path) -> Iterator[Crawl]:
         running.kill()  # a failed test leaves nothing running
 
 
-def test_three_workers_and_a_writer_archive_what_one_machine_does(crawl, single):
+def test_three_workers_and_a_writer_archive_what_one_machine_does(crawl, single,
+                                                                  single_archive):
     crawl.start_writer()
     crawl.start_workers(3)
     crawl.wait()
     assert all(w.returncode == 0 for w in crawl.workers), crawl.logs()
     assert texts(crawl.archive) == single  # same canonical URLs, same texts
+    assert rejected(crawl.archive) == rejected(single_archive)  # same pages refused, same why
     [row] = crawl.crawls()
     assert row["status"] == "finished"
     assert row["articles_new"] == len(single)
