@@ -108,18 +108,24 @@ def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
     raise SystemExit("redis-server did not start")
 
 
+def remove_archive(archive: Path) -> None:
+    """An archive of an earlier round, with its WAL, shared-memory and lock files."""
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        Path(f"{archive}{suffix}").unlink(missing_ok=True)
+
+
 def bench_round(base_url: str, redis_url: str, workdir: Path,
                 args: argparse.Namespace) -> list[Result]:
     """The one-machine crawl, then each number of workers, each into a fresh archive."""
     archive = workdir / "single.db"
-    archive.unlink(missing_ok=True)
+    remove_archive(archive)
     results = [measure("single", [crawl_command(base_url, archive, args.set)], archive,
                        workdir)]
     for count in (int(n) for n in args.workers.split(",")):
         subprocess.run([sys.executable, "-c", f"import redis; redis.Redis.from_url("
                         f"'{redis_url}').flushall()"], check=True)
         archive = workdir / f"workers{count}.db"
-        archive.unlink(missing_ok=True)
+        remove_archive(archive)
         distributed = [*args.set, f"REDIS_URL={redis_url}"]
         writer = [str(BIN / "scrapy"), "archive-writer", "-s", f"REDIS_URL={redis_url}",
                   "-s", f"ARCHIVE_DB={archive}", "-s", "LOG_LEVEL=WARNING"]
