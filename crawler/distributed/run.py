@@ -164,7 +164,6 @@ class CrawlRun:
         self.created = bool(created)
         self.beat()
         with self.server.pipeline() as pipe:
-            pipe.sadd(self.key("workers"), self.worker)
             pipe.sadd(self.key("members"), self.worker)
             if keep_alive:
                 pipe.sadd(self.key("keepalive"), self.worker)
@@ -173,8 +172,14 @@ class CrawlRun:
         self.sites = json.loads(stored) if stored else sites
 
     def beat(self) -> None:
-        """Say this worker is alive (called every few seconds)."""
-        self.server.set(self.keys.heartbeat(self.worker), 1, px=HEARTBEAT_TTL_MS)
+        """Say this worker is alive (called every few seconds). It registers again too: a
+        worker taken for dead while it was only slow (its requests were requeued, a
+        duplicate fetch at worst) counts again in the run's end."""
+        with self.server.pipeline() as pipe:
+            pipe.set(self.keys.heartbeat(self.worker), 1, px=HEARTBEAT_TTL_MS)
+            if self.id:
+                pipe.sadd(self.key("workers"), self.worker)
+            pipe.execute()
 
     def take(self) -> Taken | None:
         """The best queued request, moved to this worker's in-flight hash (atomically)."""

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import task
 
 from core.handoff import redis_client
 from crawler.distributed.pacing import RedisSitePacer
@@ -63,7 +63,7 @@ class DistributedScheduler(Scheduler):
         scheduler.debug = settings.getbool("DUPEFILTER_DEBUG")
         scheduler.held = {}  # request -> its queue entry, while the engine has it
         scheduler.leases = itertools.count()
-        scheduler.heart = task.LoopingCall(scheduler._beat)
+        scheduler.heart_stop = threading.Event()
         crawler.signals.connect(scheduler._left_downloader, signal=signals.request_left_downloader)
         crawler.signals.connect(scheduler._idle, signal=signals.spider_idle)
         return scheduler
@@ -80,20 +80,22 @@ class DistributedScheduler(Scheduler):
         self.queue_key = self.run.key("requests")
         self.df = RFPDupeFilter(self.server, key=self.run.key("dupefilter"), debug=self.debug)
         super().open(spider)
-        self.heart.start(HEARTBEAT_EVERY, now=False)
+        # in a thread: the heartbeat says the process is alive, even while its event loop
+        # is busy (a CPU-starved machine must not have its requests taken from it)
+        threading.Thread(target=self._beat, name="heartbeat", daemon=True).start()
         logger.info("Worker %s %s crawl run %s", self.run.worker,
                     "started" if self.run.created else "joined", self.run.id)
 
     def close(self, reason: str) -> None:
-        if self.heart.running:
-            self.heart.stop()
+        self.heart_stop.set()
         self.run.leave()  # anything still held goes back to the queue
 
     def _beat(self) -> None:
-        try:
-            self.run.beat()
-        except Exception:  # Redis restarting: the next beat will do
-            logger.warning("Heartbeat to Redis failed", exc_info=True)
+        while not self.heart_stop.wait(HEARTBEAT_EVERY):
+            try:
+                self.run.beat()
+            except Exception:  # Redis restarting: the next beat will do
+                logger.warning("Heartbeat to Redis failed", exc_info=True)
 
     # -- queueing ---------------------------------------------------------------------------
 
