@@ -10,7 +10,7 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract bench-fairness
+.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract bench-fairness bench-distributed
 
 # The venv holds exactly the versions of requirements.lock (hashes checked; made anew when the
 # lock or pyproject.toml changes, so nothing stays from an older lock), then the project
@@ -99,3 +99,8 @@ bench: install
 ## bench-fairness: a rate-limited site (Crawl-delay, 503 + Retry-After) next to a normal one
 bench-fairness: install
 	$(BIN)/python benchmarks/bench_fairness.py
+
+## bench-distributed: pages/s of 1, 2, 3 distributed workers against one machine (needs redis-server)
+BENCH_DISTRIBUTED_PAGES ?= 1000
+bench-distributed: install
+	$(BIN)/python benchmarks/bench_distributed.py --pages $(BENCH_DISTRIBUTED_PAGES)

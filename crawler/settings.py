@@ -158,6 +158,13 @@ ARCHIVE_WARC_ENABLED = True
 ARCHIVE_WARC_DIR = ""
 # A WARC file is closed and the next one started once it reaches this many bytes.
 ARCHIVE_WARC_MAX_SIZE = 1_000_000_000
+# Distributed crawling: a Redis URL (redis://host:6379/0) makes `scrapy crawl news` a worker
+# sharing one crawl with any others through Redis (scrapy-redis's queue and duplicate filter),
+# and `scrapy archive-writer` the one process writing ARCHIVE_DB. Empty: one machine, no Redis.
+REDIS_URL = ""
+# A distributed worker ends when the shared crawl is over; True keeps workers (fed through
+# `<spider>:start_urls`) and the archive writer running instead.
+ARCHIVE_KEEP_RUNNING = False
 
 # `scrapy crawl` checks the archive's writer lock before starting (crawler/commands/crawl.py).
 COMMANDS_MODULE = "crawler.commands"

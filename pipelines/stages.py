@@ -39,6 +39,7 @@ from pipelines.boilerplate import (
     save_blocks,
 )
 from pipelines.extractor import extractor_identity
+from pipelines.extraction import Extraction
 from pipelines.store import Archive, rejection_row
 from pipelines.workers import ExtractorPool
 
@@ -91,18 +92,28 @@ class ExtractPipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        extraction = None
-        if page_verdict(item) is None:  # else no worker spends 30-60 ms on a list page
-            extraction = await self.pool.extract(item.html, item.url, item.fetched_at)
-            if extraction.cascade_fallback:
-                self._cascade_fallback(extraction.cascade_fallback)
+        return self.article(item, await self.extract(item))
+
+    async def extract(self, page: Page) -> Extraction | None:
+        """The page's extraction, in a worker process (None: the page is refused before)."""
+        if page_verdict(page) is not None:  # no worker spends 30-60 ms on a list page
+            return None
+        extraction = await self.pool.extract(page.html, page.url, page.fetched_at)  # never raises
+        if extraction.cascade_fallback:
+            self._cascade_fallback(extraction.cascade_fallback)
+        return extraction
+
+    def article(self, page: Page, extraction: Extraction | None) -> Article:
+        """The page's row, with what is known of its site (and learnt from it); not an
+        article: counted, its reason announced, and dropped. (A distributed crawl's writer
+        calls this on what the workers extracted.)"""
         knowledge = self._site if self.learning["min_pages"] else None
-        result = page_to_article(item, knowledge, extraction=extraction)
+        result = page_to_article(page, knowledge, extraction=extraction)
         if isinstance(result, NotArticle):
             self.stats.inc_value(outcomes.EXTRACT_ERROR if result.failed else outcomes.NOT_ARTICLE)
             if result.failed:
-                logger.warning("Extraction failed on %s: %s", item.url, result.reason)
-            row = rejection_row(item, result.reason, result.failed)
+                logger.warning("Extraction failed on %s: %s", page.url, result.reason)
+            row = rejection_row(page, result.reason, result.failed)
             self.crawler.signals.send_catch_log(page_rejected, row=row)
             raise DropItem(f"not an article ({result.reason})", log_level="DEBUG")
         result.extractor, result.extracted_at = self.extractor, utc_now()
@@ -208,6 +219,11 @@ class StorePipeline:
         self.stats.inc_value("archive/boilerplate/rows_recleaned", rows)
         logger.info("Learnt %d boilerplate block(s) of %s; re-cleaned %d archived article(s)",
                     len(knowledge.blocks), knowledge.site, rows)
+
+    def pending(self) -> bool:
+        """Whether rows wait to be written (a flush that failed keeps them)."""
+        return bool(self.articles or self.fetches or self.listings or self.gone
+                    or self.not_modified or self.rejections)
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""

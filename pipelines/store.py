@@ -293,6 +293,12 @@ def m008_warc_records(db: Database) -> None:
     db["versions"].add_column("warc_record_id", str)
 
 
+@migrations()
+def m009_crawl_workers(db: Database) -> None:
+    """Which workers took part in a crawl (JSON list of "host:pid"; distributed crawls)."""
+    db["crawls"].add_column("workers", str)
+
+
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` row for an article (lists and dicts as JSON text)."""
     row = dataclasses.asdict(article)

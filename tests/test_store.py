@@ -37,6 +37,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m006_rejections",
         "m007_credits_dates_access",
         "m008_warc_records",
+        "m009_crawl_workers",
     ]
     assert archive.db["articles"].pks == ["url"]
 

@@ -25,6 +25,14 @@ EXIT_BUSY = 2
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        if self.settings.get("REDIS_URL"):
+            # a worker of a distributed crawl: the archive writer alone holds the archive
+            from crawler.distributed.spider import DistributedNewsSpider
+
+            if args == [DistributedNewsSpider.name]:
+                args = [DistributedNewsSpider]  # type: ignore[list-item]
+            super().run(args, opts)
+            exit_now(self.exitcode)
         path = project_path(self.settings.get("ARCHIVE_DB"))
         try:
             with ArchiveLock(path):

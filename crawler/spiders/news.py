@@ -74,7 +74,6 @@ class NewsSpider(scrapy.Spider):
             spider.sites = sites_from_start(spider.start_arg)
         else:
             spider.sites = load_sites(project_path(crawler.settings.get("ARCHIVE_SITES_FILE")))
-        spider.allowed_domains = sorted({h for site in spider.sites for h in site.hosts})
         spider.max_sitemap_size = crawler.settings.getint("DOWNLOAD_MAXSIZE")
         spider.follow_links = crawler.settings.getbool("ARCHIVE_FOLLOW_LINKS")
         cache = crawler.settings.getint("ARCHIVE_LINK_CACHE")
@@ -87,11 +86,18 @@ class NewsSpider(scrapy.Spider):
             and spider.known is not None
             and spider.known.last_crawl_finished()
         )
-        spider.link_filters = [
-            discovery.LinkFilter(site.hosts, site.allow, site.deny, cache_size=cache)
-            for site in spider.sites
-        ]
+        spider.use_sites(spider.sites, cache)
         return spider
+
+    def use_sites(self, sites: list[Site], cache_size: int) -> None:
+        """Crawl these sites: their hosts are the allowed domains, each has its link filter
+        (requests name their site by its index in this list)."""
+        self.sites = sites
+        self.allowed_domains = sorted({h for site in sites for h in site.hosts})
+        self.link_filters = [
+            discovery.LinkFilter(site.hosts, site.allow, site.deny, cache_size=cache_size)
+            for site in sites
+        ]
 
     @property
     def start_urls_all(self) -> list[str]:

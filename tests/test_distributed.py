@@ -1,0 +1,266 @@
+"""The pieces of a distributed crawl, against a real redis-server, without a reactor: the item
+envelope, the crawl run's take/release/defer/end, the shared per-site pacer, known articles
+read from Redis, and the writer's merge of worker stats."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Iterator
+from types import SimpleNamespace
+
+import pytest
+from scrapy.settings import Settings
+from scrapy.statscollectors import MemoryStatsCollector
+
+from core import handoff
+from core.handoff import Envelope, EnvelopeError, Keys
+from core.items import Article
+from tests.redis_server import RedisServer, redis_server_or_skip
+
+
+@pytest.fixture(scope="module")
+def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
+    yield from redis_server_or_skip(tmp_path_factory)
+
+
+@pytest.fixture
+def server(redis_server):
+    client = redis_server.client()
+    client.flushall()
+    yield client
+    client.flushall()
+
+
+KEYS = Keys("news")
+SITES = [{"name": "a.example", "start": ["https://a.example/"], "allow": [], "deny": []}]
+
+
+# -- the envelope -------------------------------------------------------------------------
+
+
+def test_an_envelope_carries_any_item_with_its_bytes():
+    article = Article(url="https://a.example/x", fetched_url="https://a.example/x",
+                      site="a.example", text="Un texte.", tags=["é"])
+    for payload in (article, {"body": b"\x00\x01raw page", "url": "https://a.example/x"}):
+        envelope = Envelope(handoff.ITEM, "3", "host:1", payload, 1.5)
+        assert handoff.loads(handoff.dumps(envelope)) == envelope
+
+
+def test_an_envelope_that_would_run_code_is_refused():
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("true",))
+
+    with pytest.raises(EnvelopeError, match="refused"):
+        handoff.loads(pickle.dumps(Envelope(handoff.ITEM, "1", "w", Evil())))
+    with pytest.raises(EnvelopeError):
+        handoff.loads(b"not a pickle")
+    with pytest.raises(EnvelopeError, match="not an envelope"):
+        handoff.loads(pickle.dumps({"kind": "item"}))
+
+
+# -- the crawl run --------------------------------------------------------------------------
+
+
+def run_for(server, worker: str, sites=SITES):
+    from crawler.distributed.run import CrawlRun
+
+    run = CrawlRun(server, KEYS, worker)
+    run.join(sites)
+    return run
+
+
+def test_workers_join_one_run_and_adopt_its_sites(server):
+    first = run_for(server, "h:1")
+    other_sites = [{**SITES[0], "name": "b", "start": ["https://b.example/"]}]
+    second = run_for(server, "h:2", other_sites)
+    assert first.created and not second.created
+    assert first.id == second.id
+    assert second.sites == SITES
+    assert server.smembers(first.key("members")) == {b"h:1", b"h:2"}
+
+
+def test_a_taken_request_is_held_until_released_and_the_run_ends_after(server):
+    run = run_for(server, "h:1")
+    server.zadd(run.key("requests"), {b"r1": 0, b"r2": -1})
+    taken = run.take()
+    assert taken is not None and taken.member == b"r2"  # best priority first
+    assert server.hget(run.inflight, b"r2") is not None
+    assert not run.check_done()  # queued and in flight
+    second = run.take()
+    assert second is not None
+    assert run.take() is None
+    assert not run.check_done()  # both still held
+    run.release([taken.member, second.member])
+    assert run.check_done() and run.is_done()
+    assert not run_for(server, "h:3").id == run.id  # a finished run is not joined again
+
+
+def test_a_dead_workers_requests_go_back_to_the_queue(server):
+    dead, alive = run_for(server, "h:1"), run_for(server, "h:2")
+    server.zadd(dead.key("requests"), {b"r1": 0})
+    assert dead.take() is not None
+    server.delete(KEYS.heartbeat("h:1"))  # as if kill -9: no heartbeat any more
+    assert not alive.check_done()  # it requeued r1
+    taken = alive.take()
+    assert taken is not None and taken.member == b"r1"
+    alive.release([taken.member])
+    assert alive.check_done()
+
+
+def test_a_deferred_request_waits_its_time_in_redis(server):
+    run = run_for(server, "h:1")
+    server.zadd(run.key("requests"), {b"r1": -5})
+    taken = run.take()
+    run.defer(taken, 0.3)
+    assert run.take() is None  # not before its time
+    assert not run.check_done()  # a deferred request is pending work
+    time.sleep(0.35)
+    again = run.take()
+    assert again is not None and again.member == b"r1" and again.score == -5
+    run.push_later(b"r2", -1, 0.2)
+    assert run.take() is None
+
+
+def test_requests_held_without_the_engines_knowledge_are_given_back(server):
+    """A take that Redis ran but whose answer was lost (Redis restarting) leaves an entry in
+    the worker's in-flight hash; the idle worker gives it back instead of holding the run."""
+    run = run_for(server, "h:1")
+    server.zadd(run.key("requests"), {b"r1": -2})
+    run.take()  # the answer "lost": the worker never hands r1 to its engine
+    assert not run.check_done()
+    assert run.give_back() == 1
+    assert server.zrange(run.key("requests"), 0, -1, withscores=True) == [(b"r1", -2.0)]
+
+
+def test_leaving_gives_back_what_the_worker_holds(server):
+    run = run_for(server, "h:1")
+    server.zadd(run.key("requests"), {b"r1": 0})
+    run.take()
+    run.leave()
+    assert server.zrange(run.key("requests"), 0, -1) == [b"r1"]
+    assert not server.sismember(run.key("workers"), "h:1")
+
+
+# -- shared politeness ----------------------------------------------------------------------
+
+
+def pacer(server, limit=2, delay=0.0):
+    from crawler.distributed.pacing import RedisSitePacer
+
+    return RedisSitePacer(server, KEYS, limit=limit, download_delay=delay, lease_seconds=30)
+
+
+def test_a_site_takes_at_most_its_concurrency_from_all_workers(server):
+    worker1, worker2 = pacer(server), pacer(server)
+    assert worker1.acquire("a.example", "w1:1") == 0
+    assert worker2.acquire("a.example", "w2:1") == 0
+    assert worker2.acquire("a.example", "w2:2") > 0  # the third must wait
+    assert worker2.acquire("b.example", "w2:3") == 0  # another site is free
+    worker1.release("a.example", "w1:1")
+    assert worker2.acquire("a.example", "w2:2") == 0
+
+
+def test_retry_after_and_crawl_delay_hold_the_site_for_every_worker(server):
+    worker1, worker2 = pacer(server, limit=0), pacer(server, limit=0)
+    worker1.hold("a.example", 0.5)
+    assert worker2.acquire("a.example", "w2:1") > 0.3
+    assert not worker2.ready("a.example")
+    worker1.set_crawl_delay("c.example", 0.5)
+    assert worker1.acquire("c.example", "w1:1") == 0
+    assert worker2.acquire("c.example", "w2:2") > 0.3  # the delay spaces all workers' requests
+    time.sleep(0.5)
+    worker2.hit("c.example")  # a response: the delay counts from it too
+    assert worker1.acquire("c.example", "w1:3") > 0.3
+
+
+def test_download_delay_is_shared_too(server):
+    assert pacer(server, limit=0, delay=0.4).acquire("a.example", "1") == 0
+    assert pacer(server, limit=0, delay=0.4).acquire("a.example", "2") > 0.2
+
+
+# -- known articles from Redis --------------------------------------------------------------
+
+
+def test_known_fresh_articles_are_read_from_redis(server, tmp_path):
+    import json
+
+    from core.items import utc_now
+    from crawler.distributed.known import RedisKnownArticles
+
+    settings = Settings({"ARCHIVE_RECHECK_HOURS": 24, "ARCHIVE_DB": str(tmp_path / "none.db")})
+    known = RedisKnownArticles(settings, server, KEYS)
+    url = "https://a.example/2024/01/article.html"
+    assert not known.is_fresh(url)
+    server.hset(KEYS.known, url, json.dumps({"last_seen": utc_now(), "published": "2024-01-02",
+                                             "etag": '"v1"'}))
+    assert known.is_fresh(url + "?utm_source=x")  # normalised as the archive's keys are
+    assert known.lookup(url).etag == '"v1"'  # validators reach the workers too
+    assert not known.is_fresh(url, lastmod="2999-01-01")  # its sitemap says it changed
+    assert not known.last_crawl_finished()
+    server.set(KEYS.last_crawl_status, "finished")
+    assert known.last_crawl_finished()
+    assert not (tmp_path / "none.db").exists()
+    settings.set("ARCHIVE_RECHECK_HOURS", 0)
+    assert RedisKnownArticles.connect(settings, server, KEYS) is None
+
+
+# -- the writer -----------------------------------------------------------------------------
+
+
+def test_worker_stats_add_up_in_the_runs_stats():
+    from datetime import UTC, datetime
+
+    from pipelines.writer import merge_stats
+
+    stats = MemoryStatsCollector(SimpleNamespace(settings=Settings()))
+    early, late = datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC)
+    merge_stats(stats, {"response_received_count": 3, "start_time": late,
+                        "memusage/max": 10, "finish_reason": "finished"})
+    merge_stats(stats, {"response_received_count": 4, "start_time": early, "memusage/max": 7})
+    assert stats.get_value("response_received_count") == 7
+    assert stats.get_value("start_time") == early
+    assert stats.get_value("memusage/max") == 10
+    assert stats.get_value("finish_reason") is None
+
+
+# -- the worker spider ---------------------------------------------------------------------
+
+
+def worker_spider(redis_server, tmp_path, start: str, **settings):
+    from scrapy.utils.test import get_crawler
+
+    from crawler import settings as project
+    from crawler.distributed.spider import DistributedNewsSpider
+
+    values = {name: getattr(project, name) for name in dir(project) if name.isupper()}
+    crawler = get_crawler(DistributedNewsSpider, {
+        **values, "ARCHIVE_DB": str(tmp_path / "none.db"), "REDIS_URL": redis_server.url,
+        **settings})
+    crawler.stats.open_spider()
+    return crawler, DistributedNewsSpider.from_crawler(crawler, start=start)
+
+
+def test_redis_url_makes_the_spider_a_worker(server, redis_server, tmp_path):
+    crawler, spider = worker_spider(redis_server, tmp_path, "https://a.example/")
+    assert crawler.settings["SCHEDULER"].endswith("DistributedScheduler")
+    pipelines = crawler.settings.getdict("ITEM_PIPELINES")
+    assert pipelines["pipelines.handoff.HandOffPipeline"] and (
+        pipelines["pipelines.stages.StorePipeline"] is None)  # the writer alone stores
+    assert spider.run.created and spider.start_urls_all == ["https://a.example/"]
+    # a second worker with other start URLs joins the run and crawls its sites
+    _, joining = worker_spider(redis_server, tmp_path, "https://b.example/")
+    assert joining.run.id == spider.run.id and joining.allowed_domains == ["a.example"]
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_start_urls_pushed_to_redis_become_start_requests(server, redis_server, tmp_path):
+    _, spider = worker_spider(redis_server, tmp_path, "https://a.example/")
+    server.rpush(KEYS.start_urls, "https://a.example/section/", '{"url": "https://a.example/x"}',
+                 "https://elsewhere.example/")
+    requests = list(spider.next_requests())
+    assert [r.url for r in requests] == ["https://a.example/section/", "https://a.example/x"]
+    assert all(r.dont_filter and r.meta["via"] == "start" and r.meta["site"] == 0
+               for r in requests)
