@@ -38,8 +38,8 @@ from pipelines.boilerplate import (
     reclean,
     save_blocks,
 )
-from pipelines.extractor import extractor_identity
 from pipelines.extraction import Extraction
+from pipelines.extractor import extractor_identity
 from pipelines.store import Archive, rejection_row
 from pipelines.workers import ExtractorPool
 
