@@ -10,7 +10,8 @@ ARCHIVE_DB ?= archive.db
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
 DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
 
-.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract
+.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract \
+	bench-archive
 
 # The venv holds exactly the versions of requirements.lock (hashes checked; made anew when the
 # lock or pyproject.toml changes, so nothing stays from an older lock), then the project
@@ -92,3 +93,11 @@ bench-extract: install
 BENCH_PAGES ?= 2000
 bench: install
 	$(BIN)/python benchmarks/bench_crawl.py --pages $(BENCH_PAGES)
+
+## bench-archive: build a synthetic archive of ARTICLES articles (kept in bench-archives/), then time
+## Datasette serving it over HTTP; ARCHIVE=PATH measures an existing archive without building
+ARTICLES ?= 100000
+ARCHIVE ?=
+bench-archive: install
+	DATASETTE_ARGS="$(DATASETTE_ARGS)" $(BIN)/python benchmarks/bench_archive.py \
+		$(if $(ARCHIVE),--archive $(ARCHIVE),--articles $(ARTICLES))

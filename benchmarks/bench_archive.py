@@ -1,0 +1,238 @@
+"""The archive at scale: build a big synthetic archive, then time Datasette serving it over HTTP.
+
+    python benchmarks/bench_archive.py --articles 1000000 [--keep DIR]   # build, then measure
+    python benchmarks/bench_archive.py --archive PATH                     # measure again
+
+``make bench-archive ARTICLES=…`` / ``make bench-archive ARCHIVE=PATH`` run it. The archive is
+written by :mod:`benchmarks.synthetic` through :class:`pipelines.store.Archive` (the write path
+of a crawl), then served by ``datasette serve`` started as ``make serve`` starts it (the
+Makefile passes its ``DATASETTE_ARGS`` in the environment) on a free port of 127.0.0.1, and
+timed request by request:
+
+- ``search``: the search page (ranked, with snippets) for 20 frequent words, 20 rare words,
+  10 two-word phrases and 10 frequent words with a site and a one-year date range;
+- ``article``: 50 article pages picked at random;
+- ``front``: the archive's front page; ``facets``: the articles table with its facets;
+- ``atom``: the Atom feed of 20 searches (frequent and rare words).
+
+``ingest_ratio`` is the rate of storing the last 2% of the articles (into the full archive)
+over the rate of the first 2% (into an empty one), generation excluded; it is measured while
+building and kept next to the archive (``PATH.bench.json``), so a re-measure prints it again.
+``timeouts`` counts responses that failed (5xx), pages that say a section ran out of time,
+and facets Datasette reports as timed out. ``datasette_rss_mb`` is the server's peak resident
+memory, sampled after each request. The line starting ``RESULT`` is the one to compare.
+Never run by the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shlex
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+from datasette.utils import tilde_encode  # noqa: E402
+
+from benchmarks import synthetic  # noqa: E402
+
+DEFAULT_ARGS = ("--metadata metadata.yml --template-dir datasette/templates "
+                "--plugins-dir datasette/plugins")
+#: Share of the articles (first and last) whose storing rate makes ``ingest_ratio``.
+INGEST_WINDOW = 0.02
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def build(path: Path, count: int, sites: int) -> dict[str, float]:
+    began = time.perf_counter()
+
+    def progress(done: int, storing: float) -> None:
+        if done % max(count // 20, 1000) == 0 or done == count:
+            print(f"  {done:,} articles stored in {storing:.0f} s "
+                  f"({time.perf_counter() - began:.0f} s in all)", flush=True)
+
+    timings = synthetic.build(path, count, sites=sites, progress=progress)
+    window = max(1, round(len(timings) * INGEST_WINDOW))
+    first, last = sum(timings[:window]), sum(timings[-window:])
+    info = {"articles": count, "ingest_ratio": first / last if last else 0.0,
+            "build_s": time.perf_counter() - began, "store_s": sum(timings)}
+    Path(f"{path}.bench.json").write_text(json.dumps(info))
+    return info
+
+
+class Server:
+    """``datasette serve PATH`` on 127.0.0.1, as ``make serve`` runs it."""
+
+    def __init__(self, path: Path) -> None:
+        self.port = free_port()
+        args = shlex.split(os.environ.get("DATASETTE_ARGS") or DEFAULT_ARGS)
+        command = [str(Path(sys.executable).parent / "datasette"), "serve", str(path), *args,
+                   "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        self.peak_rss = 0
+        self.base = f"http://127.0.0.1:{self.port}"
+        for _ in range(600):
+            try:
+                urllib.request.urlopen(self.base + "/-/versions.json", timeout=5).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("datasette did not start")
+
+    def get(self, path: str) -> tuple[float, int, str]:
+        began = time.perf_counter()
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=120) as response:
+                status, body = response.status, response.read()
+        except urllib.error.HTTPError as error:
+            status, body = error.code, error.read()
+        elapsed = time.perf_counter() - began
+        self.peak_rss = max(self.peak_rss, psutil.Process(self.process.pid).memory_info().rss)
+        return elapsed, status, body.decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def sample(db: Path, seed: int = 3) -> dict[str, list]:
+    """Article URLs to open, sites and the newest date of the archive."""
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        top = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
+        rng = random.Random(seed)
+        urls = [row[0] for n in range(50) for row in conn.execute(
+            "select url from articles where rowid >= ? limit 1", [rng.randint(1, top)])]
+        sites = [row[0] for row in conn.execute("select distinct site from articles")]
+        newest = conn.execute("select max(published) from articles").fetchone()[0] or "2025"
+    finally:
+        conn.close()
+    return {"urls": urls, "sites": sites, "newest": newest[:4]}
+
+
+def measure(path: Path) -> dict[str, float]:
+    name = path.stem
+    queries = synthetic.query_mix()
+    found = sample(path)
+    rng = random.Random(7)
+    searches = [{"q": q} for q in queries["frequent"] + queries["rare"] + queries["phrases"]]
+    for q in queries["frequent"][:10]:
+        year = int(found["newest"]) - rng.randint(0, 3)
+        searches.append({"q": q, "site": rng.choice(found["sites"]),
+                         "since": f"{year}-01-01", "until": f"{year}-12-31"})
+    server = Server(path)
+    timeouts = 0
+    times: dict[str, list[float]] = {}
+
+    def run(kind: str, url: str) -> str:
+        nonlocal timeouts
+        elapsed, status, body = server.get(url)
+        times.setdefault(kind, []).append(elapsed * 1000)
+        if status >= 500 or "Too slow to compute" in body or "interrupted" in body.lower():
+            timeouts += 1
+            print(f"  timeout or error ({status}): {url}", flush=True)
+        return body
+
+    try:
+        server.get(f"/{name}")  # the first request opens the database
+        for _ in range(10):
+            run("front", f"/{name}")
+        for params in searches:
+            run("search", f"/{name}/search?{urlencode(params)}")
+        for url in found["urls"]:
+            run("article", f"/{name}/articles/{tilde_encode(url)}")
+        for _ in range(10):
+            run("facets", f"/{name}/articles")
+        timed_out = json.loads(server.get(f"/{name}/articles.json")[2]).get(
+            "facets_timed_out") or []
+        timeouts += len(timed_out)
+        if timed_out:
+            print(f"  facets timed out: {timed_out}", flush=True)
+        for q in queries["frequent"][:10] + queries["rare"][:10]:
+            run("atom", f"/{name}/feed.atom?{urlencode({'q': q})}")
+    finally:
+        server.stop()
+    for kind, values in times.items():
+        print(f"  {kind:8} p50 {sorted(values)[len(values) // 2]:7.0f} ms  "
+              f"p95 {p95(values):7.0f} ms  max {max(values):7.0f} ms  ({len(values)} requests)")
+    return {**{f"{kind}_p95_ms": p95(values) for kind, values in times.items()},
+            "timeouts": timeouts, "datasette_rss_mb": server.peak_rss / 1e6}
+
+
+def stored_bytes(path: Path) -> tuple[int, int]:
+    """(articles, UTF-8 bytes of the titles and texts of every version)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        count = conn.execute("select count(*) from articles").fetchone()[0]
+        size = conn.execute(
+            "select sum(length(cast(coalesce(title, '') as blob)) "
+            "+ length(cast(coalesce(text, '') as blob))) from versions").fetchone()[0] or 0
+    finally:
+        conn.close()
+    return count, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--sites", type=int, default=20)
+    parser.add_argument("--keep", type=Path, default=ROOT / "bench-archives",
+                        help="folder of the built archives")
+    parser.add_argument("--archive", type=Path, help="measure this archive, without building")
+    args = parser.parse_args()
+    if args.archive:
+        path = args.archive
+    else:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        path = args.keep / f"archive-{args.articles}.db"
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        print(f"building {args.articles:,} articles in {path}", flush=True)
+        build(path, args.articles, args.sites)
+    info_file = Path(f"{path}.bench.json")
+    info = json.loads(info_file.read_text()) if info_file.exists() else {}
+    count, text_bytes = stored_bytes(path)
+    db_bytes = path.stat().st_size
+    print(f"{count:,} articles, {db_bytes / 1e6:.0f} MB, "
+          f"{db_bytes / max(text_bytes, 1):.2f}x the titles and texts of every version")
+    results = measure(path)
+    fields = {
+        "articles": count, "db_mb": f"{db_bytes / 1e6:.0f}",
+        "bytes_per_article": f"{db_bytes / max(count, 1):.0f}",
+        "size_ratio": f"{db_bytes / max(text_bytes, 1):.2f}",
+        "ingest_ratio": f"{info['ingest_ratio']:.2f}" if "ingest_ratio" in info else "na",
+        **{key: f"{results.get(key, 0):.0f}" for key in (
+            "search_p95_ms", "article_p95_ms", "front_p95_ms", "facets_p95_ms",
+            "atom_p95_ms")},
+        "timeouts": results["timeouts"], "datasette_rss_mb": f"{results['datasette_rss_mb']:.0f}",
+        "archive": path,
+    }
+    print("RESULT " + " ".join(f"{key}={value}" for key, value in fields.items()))
+
+
+if __name__ == "__main__":
+    main()
