@@ -16,8 +16,10 @@ Tables:
 - ``news_listings``: what Google News sitemaps said of a URL (title, publication date); copied
   into ``articles.news_title``/``news_published`` whichever of the two arrives first.
 - ``versions``: every distinct content of an article, keyed by (url, version), version 1 the
-  first archived; ``articles`` shows the latest and counts them in ``articles.versions``. What
+  first archived; ``articles`` shows the latest and counts them in ``articles.versions``. The
+  latest version's text is the article's (``versions.text`` NULL; it is stored once). What
   makes a version is decided by :mod:`pipelines.history`.
+- ``article_counts``: articles per site, language, author and tag, kept by triggers (facets).
 
 Crawl state of a re-crawl lives here too, per article: the HTTP validators of the last
 response (``etag``, ``last_modified``) and the dates its listings gave (``listed_dates``).
@@ -213,8 +215,10 @@ def m005_versions(db: Database) -> None:
 
 def version_row(article: Article, version: int, changed: list[str], added: int,
                 removed: int) -> dict[str, Any]:
-    """The ``versions`` row of an article's content."""
+    """The ``versions`` row of an article's latest content: its text is the article's
+    (``text`` NULL, see ``m021_latest_text_once``)."""
     row = {name: getattr(article, name) for name in VERSION_FIELDS}
+    row["text"] = None
     row["sources"] = json.dumps(article.sources, ensure_ascii=False)
     row.update(version=version, changed=json.dumps(changed), words_added=added,
                words_removed=removed)
@@ -304,6 +308,21 @@ def m020_article_counts(db: Database) -> None:
         "(SELECT DISTINCT articles.rowid, j.value AS tag FROM articles, json_each(CASE WHEN "
         "json_valid(articles.tags) AND json_type(articles.tags) = 'array' THEN articles.tags "
         "ELSE '[]' END) AS j) WHERE tag IS NOT NULL GROUP BY tag"
+    )
+
+
+@migrations()
+def m021_latest_text_once(db: Database) -> None:
+    """The text of an article's latest version is stored once, in ``articles``: its
+    ``versions`` row has ``text`` NULL, and gets its own copy only when a newer version (or
+    another extraction) replaces the article's text. A tenth of a big archive has several
+    versions: keeping every latest text twice made the file half as big again. Readers take
+    ``coalesce(versions.text, articles.text)``. (The space freed is reused by later writes;
+    ``VACUUM`` gives it back to the disk.)"""
+    db.execute(
+        "UPDATE versions SET text = NULL WHERE text IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "articles WHERE articles.url = versions.url AND articles.versions = versions.version "
+        "AND articles.text IS versions.text)"
     )
 
 
@@ -465,6 +484,8 @@ class Archive:
             else:
                 outcomes[url] = self._compare(old, article)
                 row.update(first_seen=old["first_seen"], versions=old["versions"] or 1)
+                if outcomes[url] in ("updated", "reextracted"):
+                    self._keep_version_text(url, row["versions"])
                 if outcomes[url] == "updated":
                     row["versions"] += 1
                     change = compare(old, row, min_change_words=self.min_change_words)
@@ -495,6 +516,13 @@ class Archive:
             if outcomes[url] != "unchanged":
                 self._patch_listed_dates(url, article.listed_dates)
         return outcomes
+
+    def _keep_version_text(self, url: str, version: int) -> None:
+        """The latest version's text is the article's (``versions.text`` NULL): before the
+        article's text is replaced, that version gets its own copy."""
+        self.db.execute(
+            "UPDATE versions SET text = (SELECT text FROM articles WHERE url = ?) "
+            "WHERE url = ? AND version = ? AND text IS NULL", [url, url, version])
 
     def _compare(self, old: dict[str, Any], article: Article) -> str:
         """``updated``, ``reextracted`` or ``unchanged``: the new extraction against the
@@ -658,7 +686,9 @@ def rewrite_site_texts(db: Database, site: str, rewrite: Callable[[str], str | N
             ))
             where = " AND ".join(f"{name} = ?" for name in key)
             for row in rows:
-                text = rewrite(row["text"] or "")
+                if row["text"] is None:
+                    continue  # a latest version: its text is the article's, rewritten above
+                text = rewrite(row["text"])
                 if text is None:
                     continue
                 db.execute(

@@ -175,7 +175,7 @@ def test_articles_listed_newest_first_with_facets(ds):
     assert [row["url"] for row in data["rows"]] == NEWEST_FIRST
     facets = data["facet_results"]
     assert {"site", "language", "author", "tags"} <= set(facets)
-    assert facets["tags"]["type"] == "array"
+    assert facets["tags"]["type"] == "counted_array"
     sites = {r["value"]: r["count"] for r in facets["site"]["results"]}
     assert sites == {"news.example": 3, "other.example": 1, "evil.example": 1}
     tags = {r["value"] for r in facets["tags"]["results"]}

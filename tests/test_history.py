@@ -106,7 +106,12 @@ def article(**kw):
 
 
 def versions(archive):
-    return list(archive.db.query("select * from versions order by url, version"))
+    # the latest version's text is the article's (stored once)
+    columns = ", ".join(f"versions.{c}" for c in archive.db["versions"].columns_dict
+                        if c != "text")
+    return list(archive.db.query(
+        f"select {columns}, coalesce(versions.text, articles.text) as text from versions "
+        "join articles on articles.url = versions.url order by versions.url, version"))
 
 
 def test_first_archive_is_version_one(archive):

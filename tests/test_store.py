@@ -34,6 +34,8 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m004_boilerplate_blocks",
         "m005_versions",
         "m006_rejections",
+        "m020_article_counts",
+        "m021_latest_text_once",
     ]
     assert archive.db["articles"].pks == ["url"]
 

@@ -121,7 +121,7 @@ _FEED_ROWS = f"""select
   from articles
   where (:q = '' or articles.rowid in (select id from candidates))
     and {ARTICLE_FILTERS.strip()}
-  order by articles.published desc
+  order by atom_updated desc
   limit 50"""
 #: datasette-atom cannot write a feed of no entries: a search that matches nothing yet has one
 #: entry saying so (its id and date never change, so readers show it once).
