@@ -50,7 +50,7 @@ from datasette.utils import tilde_encode  # noqa: E402
 from benchmarks import synthetic  # noqa: E402
 
 DEFAULT_ARGS = ("--metadata metadata.yml --template-dir datasette/templates "
-                "--plugins-dir datasette/plugins")
+                "--plugins-dir datasette/plugins --setting suggest_facets off")
 #: Share of the articles (first and last) whose storing rate makes ``ingest_ratio``.
 INGEST_WINDOW = 0.02
 
@@ -66,21 +66,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def build(path: Path, count: int, sites: int) -> dict[str, float]:
+def build(path: Path, count: int, sites: int) -> None:
+    """Build the archive; its ingest numbers are written next to it as it grows (a build
+    stopped half-way still has them, for the articles it stored)."""
     began = time.perf_counter()
+    batches = max(1, round(count / synthetic.BATCH * INGEST_WINDOW))
+    timings: list[float] = []
 
-    def progress(done: int, storing: float) -> None:
-        if done % max(count // 20, 1000) == 0 or done == count:
-            print(f"  {done:,} articles stored in {storing:.0f} s "
-                  f"({time.perf_counter() - began:.0f} s in all)", flush=True)
+    def progress(done: int, batch_s: float) -> None:
+        timings.append(batch_s)
+        if done % max(count // 50, synthetic.BATCH) and done != count:
+            return
+        window = min(batches, len(timings) // 2) or 1
+        first, last = sum(timings[:window]), sum(timings[-window:])
+        info = {"articles": done, "ingest_ratio": first / last if last else 0.0,
+                "build_s": time.perf_counter() - began, "store_s": sum(timings)}
+        Path(f"{path}.bench.json").write_text(json.dumps(info))
+        print(f"  {done:,} articles stored in {info['store_s']:.0f} s "
+              f"({info['build_s']:.0f} s in all), ingest ratio {info['ingest_ratio']:.2f}",
+              flush=True)
 
-    timings = synthetic.build(path, count, sites=sites, progress=progress)
-    window = max(1, round(len(timings) * INGEST_WINDOW))
-    first, last = sum(timings[:window]), sum(timings[-window:])
-    info = {"articles": count, "ingest_ratio": first / last if last else 0.0,
-            "build_s": time.perf_counter() - began, "store_s": sum(timings)}
-    Path(f"{path}.bench.json").write_text(json.dumps(info))
-    return info
+    synthetic.build(path, count, sites=sites, progress=progress)
 
 
 class Server:
@@ -188,9 +194,11 @@ def stored_bytes(path: Path) -> tuple[int, int]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         count = conn.execute("select count(*) from articles").fetchone()[0]
+        # the latest version's text is the article's (versions.text NULL)
         size = conn.execute(
-            "select sum(length(cast(coalesce(title, '') as blob)) "
-            "+ length(cast(coalesce(text, '') as blob))) from versions").fetchone()[0] or 0
+            "select sum(length(cast(coalesce(versions.title, '') as blob)) + length(cast("
+            "coalesce(versions.text, articles.text, '') as blob))) from versions "
+            "join articles on articles.url = versions.url").fetchone()[0] or 0
     finally:
         conn.close()
     return count, size

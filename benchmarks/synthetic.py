@@ -52,6 +52,8 @@ VOCABULARY = 40_000
 #: Tokens drawn once per language; an article's text is a slice of this stream.
 STREAM = 1_500_000
 TAGS = 400
+#: Articles stored per transaction (as a crawl's store pipeline batches them).
+BATCH = 1000
 SITE_WEIGHTS_SPREAD = 12.0
 
 
@@ -167,10 +169,11 @@ def articles(count: int, *, sites: int = 20, years: int = 5, seed: int = 11
 
 
 def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: int = 5,
-          seed: int = 11, batch: int = 1000,
+          seed: int = 11, batch: int = BATCH,
           progress: Callable[[int, float], None] | None = None) -> list[float]:
     """Write a synthetic archive of ``count`` articles at ``path``; returns the seconds each
-    batch of ``batch`` articles took to store (generation excluded), in order."""
+    batch of ``batch`` articles took to store (generation excluded), in order.
+    ``progress(articles stored, seconds the batch took)`` is called after each batch."""
     archive = Archive(path)
     crawl_ids = []
     start = datetime(2025, 12, 31, tzinfo=UTC) - timedelta(days=365 * years)
@@ -208,6 +211,6 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
             pending += later
         done += len(chunk)
         if progress:
-            progress(done, sum(timings))
+            progress(done, timings[-1])
     archive.close()
     return timings

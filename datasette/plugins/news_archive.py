@@ -119,7 +119,10 @@ _FEED_ROWS = f"""select
     articles.author as atom_author_name,
     coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600), '') as atom_content
   from articles
-  where (:q = '' or articles.rowid in (select id from candidates))
+  where articles.rowid in (
+      select id from candidates
+      union all
+      select rowid from articles as everything where :q = '')
     and {ARTICLE_FILTERS.strip()}
   order by atom_updated desc
   limit 50"""
