@@ -9,9 +9,10 @@ every value is HTML-escaped first; the only markup added here is ours (links, ``
   canned queries ``search`` and ``feed`` through the ``get_metadata`` hook, so
   ``datasette serve /data/news.db`` publishes the same archive as ``archive.db``, and several
   archives can be served at once. Templates get ``news_archive`` (true on an archive's pages).
-- ``search`` (ranked by bm25, highlighted snippets), ``feed`` (the same filters as an Atom feed
-  through datasette-atom) and ``/<db>/-/articles.ndjson`` (every matching article, streamed in
-  batches of rows) share one filter clause: words ``q``, ``site``, ``language``, and a
+- ``search`` (ranked by bm25 among the newest :data:`CANDIDATES` matches, highlighted
+  snippets), ``feed`` (the same filters as an Atom feed through datasette-atom) and
+  ``/<db>/-/articles.ndjson`` (every matching article, streamed in batches of rows) share
+  one filter clause: words ``q``, ``site``, ``language``, and a
   publication date range ``since`` / ``until``.
 
 - ``fts_words(q)``: a SQL function turning a user's words into a safe FTS5 query (every word
@@ -66,7 +67,7 @@ MATCHING = (
 )
 
 #: Matches a search ranks (and a feed sorts): the newest archived that pass the filters.
-CANDIDATES = 1000
+CANDIDATES = 500
 #: The newest :data:`CANDIDATES` matches passing the filters, newest archived first: FTS5
 #: reads the word's list of articles backwards from the newest (rowid order) and stops there,
 #: however many articles contain the word.
@@ -78,18 +79,22 @@ _CANDIDATES = f"""select articles_fts.rowid as id
   order by articles_fts.rowid desc
   limit {CANDIDATES}"""
 
-#: Ranked search: bm25 ranks the candidates (ranking every match of a word found in a tenth
-#: of a million articles cannot be done within Datasette's time limit); the snippets are made
-#: for the page's rows only.
+#: Ranked search: bm25 ranks the candidates, the matches passing the filters from the oldest
+#: candidate on (exactly the candidates: FTS5 seeks to that rowid and reads forward). Ranking
+#: every match of a word found in a tenth of a million articles cannot be done within
+#: Datasette's time limit, so a search shows the best matches among the newest
+#: :data:`CANDIDATES` archived (bm25's word weights still come from the whole archive); the
+#: snippets are made for the page's rows only.
 SEARCH_SQL = f"""with candidates as (
   {_CANDIDATES}
 ),
 ranked as (
   select articles_fts.rowid as id, bm25(articles_fts) as score
   from articles_fts
+  join articles on articles.rowid = articles_fts.rowid
   where articles_fts match fts_words(:q)
     and articles_fts.rowid >= (select min(id) from candidates)
-    and articles_fts.rowid in (select id from candidates)
+    and {ARTICLE_FILTERS.strip()}
   order by score
   limit 100
 )
