@@ -16,7 +16,8 @@ timed request by request:
 - ``atom``: the Atom feed of 20 searches (frequent and rare words).
 
 ``ingest_ratio`` is the rate of storing the last 2% of the articles (into the full archive)
-over the rate of the first 2% (into an empty one), generation excluded; it is measured while
+over the rate of the first 2% (into an empty one), in CPU time of the writing process
+(generation excluded; wall time on shared cores measures the neighbours); it is measured while
 building and kept next to the archive (``PATH.bench.json``), so a re-measure prints it again.
 ``timeouts`` counts responses that failed (5xx), pages that say a section ran out of time,
 and facets Datasette reports as timed out. ``datasette_rss_mb`` is the server's peak resident
