@@ -326,6 +326,14 @@ def m021_latest_text_once(db: Database) -> None:
     )
 
 
+@migrations()
+def m022_articles_site_index(db: Database) -> None:
+    """A site's latest archived articles (``where site = ? order by rowid desc limit n``, the
+    front page's extraction health) read from an index on ``site`` alone, whose entries are in
+    rowid order per site; the (site, published) index made it sort every article of the site."""
+    db["articles"].create_index(["site"], if_not_exists=True)
+
+
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` row for an article (lists and dicts as JSON text)."""
     row = dataclasses.asdict(article)

@@ -36,6 +36,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m006_rejections",
         "m020_article_counts",
         "m021_latest_text_once",
+        "m022_articles_site_index",
     ]
     assert archive.db["articles"].pks == ["url"]
 

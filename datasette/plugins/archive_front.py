@@ -104,10 +104,14 @@ NEWEST_DAY_SQL = """
 select substr(max(published), 1, 10) from articles
 where published >= '1000' and published < :tomorrow
 """
+#: Most articles taken as "recent" (the latest fetches of the recent crawls): a crawl that
+#: fetched a whole big archive again must not make the front page read all of it.
+RECENT_LIMIT = 5000
 #: The articles the recent crawls fetched (one primary-key lookup per fetched URL).
-RECENT_SQL = """
+RECENT_SQL = f"""
 select rowid, site, published, author, word_count from articles
-where url in (select url from fetches where crawl_id >= :first_crawl)
+where url in (select url from fetches where crawl_id >= :first_crawl
+              order by id desc limit {RECENT_LIMIT})
 """
 #: A site's latest articles, newest archived first.
 SAMPLE_SQL = """
