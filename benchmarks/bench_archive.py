@@ -127,14 +127,18 @@ class Server:
 
 
 def sample(db: Path, seed: int = 3) -> dict[str, list]:
-    """Article URLs to open, sites and the newest date of the archive."""
+    """Article URLs to open, the sites of each language and the newest year of the archive."""
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         top = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
         rng = random.Random(seed)
         urls = [row[0] for n in range(50) for row in conn.execute(
             "select url from articles where rowid >= ? limit 1", [rng.randint(1, top)])]
-        sites = [row[0] for row in conn.execute("select distinct site from articles")]
+        sites = {}  # language -> its sites
+        for (site,) in conn.execute("select distinct site from articles"):
+            language = conn.execute("select language from articles where site = ? limit 1",
+                                    [site]).fetchone()[0]
+            sites.setdefault(language, []).append(site)
         newest = conn.execute("select max(published) from articles").fetchone()[0] or "2025"
     finally:
         conn.close()
@@ -147,10 +151,11 @@ def measure(path: Path) -> dict[str, float]:
     found = sample(path)
     rng = random.Random(7)
     searches = [{"q": q} for q in queries["frequent"] + queries["rare"] + queries["phrases"]]
-    for q in queries["frequent"][:10]:
-        year = int(found["newest"]) - rng.randint(0, 3)
-        searches.append({"q": q, "site": rng.choice(found["sites"]),
-                         "since": f"{year}-01-01", "until": f"{year}-12-31"})
+    for q, language in list(zip(queries["frequent"], queries["languages"], strict=True))[::2]:
+        year = int(found["newest"]) - rng.randint(0, 4)
+        site = rng.choice(found["sites"].get(language) or sum(found["sites"].values(), []))
+        searches.append({"q": q, "site": site, "since": f"{year}-01-01",
+                         "until": f"{year}-12-31"})
     server = Server(path)
     timeouts = 0
     times: dict[str, list[float]] = {}

@@ -76,16 +76,18 @@ def vocabulary(language: str, seed: int = 11) -> list[str]:
 
 
 def query_mix(seed: int = 11) -> dict[str, list[str]]:
-    """The benchmark's queries: 20 frequent non-stopwords, 20 rare words, 10 two-word
-    phrases (all words of the archive's vocabularies)."""
-    frequent, rare, phrases = [], [], []
+    """The benchmark's queries: 20 frequent non-stopwords (and the language of each), 20 rare
+    words, 10 two-word phrases (all words of the archive's vocabularies)."""
+    frequent, languages, rare, phrases = [], [], [], []
     for n, language in enumerate(LANGUAGES):
         words = vocabulary(language, seed)
         first = len(STOPWORDS[language])
         frequent += words[first + n: first + n + 7]
+        languages += [language] * 7
         rare += words[20_000 + 311 * n: 20_000 + 311 * n + 2100: 300]
         phrases += [f"{words[first + 2 * k]} {words[first + 2 * k + 41]}" for k in range(4)]
-    return {"frequent": frequent[:20], "rare": rare[:20], "phrases": phrases[:10]}
+    return {"frequent": frequent[:20], "languages": languages[:20], "rare": rare[:20],
+            "phrases": phrases[:10]}
 
 
 @dataclass

@@ -68,6 +68,9 @@ MATCHING = (
 
 #: Matches a search ranks (and a feed sorts): the newest archived that pass the filters.
 CANDIDATES = 500
+#: Results a search shows, each with its snippet (made from the article's whole text: the
+#: snippets are most of a search's time).
+SEARCH_ROWS = 50
 #: The newest :data:`CANDIDATES` matches passing the filters, newest archived first: FTS5
 #: reads the word's list of articles backwards from the newest (rowid order) and stops there,
 #: however many articles contain the word.
@@ -96,7 +99,7 @@ ranked as (
     and articles_fts.rowid >= (select min(id) from candidates)
     and {ARTICLE_FILTERS.strip()}
   order by score
-  limit 100
+  limit {SEARCH_ROWS}
 )
 select
   articles.title,
@@ -110,7 +113,7 @@ join articles on articles.rowid = articles_fts.rowid
 where articles_fts match fts_words(:q)
   and articles_fts.rowid in (select id from ranked)
 order by bm25(articles_fts)
-limit 100"""
+limit {SEARCH_ROWS}"""
 
 #: Columns datasette-atom reads. Atom dates need a time zone: strftime() normalises what the
 #: page declared (a date, a local time with offset) to UTC, falling back to when it was archived.
