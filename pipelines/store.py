@@ -642,6 +642,16 @@ def fts_query(text: str | None) -> str:
     return " ".join(f'"{word}"' for word in words if word) or '""'
 
 
+def versions_as_read(db: Database) -> list[dict[str, Any]]:
+    """Every version of every article, by URL and number, each with its text (the latest
+    version's is the article's: ``m021_latest_text_once``)."""
+    columns = ", ".join(f"versions.{name}" for name in db["versions"].columns_dict
+                        if name != "text")
+    return list(db.query(
+        f"SELECT {columns}, coalesce(versions.text, articles.text) AS text FROM versions "
+        "JOIN articles ON articles.url = versions.url ORDER BY versions.url, versions.version"))
+
+
 # -- site boilerplate (pipelines.boilerplate learns it; these are its reads and writes) ---------
 
 #: The table of the blocks each site repeats on many pages.
