@@ -99,8 +99,10 @@ bench: install
 
 ## bench-archive: build a synthetic archive of ARTICLES articles (kept in bench-archives/), then time
 ## Datasette serving it over HTTP; ARCHIVE=PATH measures an existing archive without building
+## (INGEST=N: and its ingest_ratio again, storing N new articles into it and into an empty one)
 ARTICLES ?= 100000
 ARCHIVE ?=
+INGEST ?= 0
 bench-archive: install
 	DATASETTE_ARGS="$(DATASETTE_ARGS)" $(BIN)/python benchmarks/bench_archive.py \
-		$(if $(ARCHIVE),--archive $(ARCHIVE),--articles $(ARTICLES))
+		$(if $(ARCHIVE),--archive $(ARCHIVE) --ingest $(INGEST),--articles $(ARTICLES))

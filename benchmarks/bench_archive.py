@@ -36,6 +36,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -195,6 +196,22 @@ def measure(path: Path) -> dict[str, float]:
             "timeouts": timeouts, "datasette_rss_mb": server.peak_rss / 1e6}
 
 
+def ingest_ratio(path: Path, count: int) -> float:
+    """Storing rate into the archive at ``path`` over the rate into an empty one (CPU time
+    of this process), the same kind of new articles into each."""
+    with tempfile.TemporaryDirectory() as folder:
+        empty = synthetic.store_rate(Path(folder) / "empty.db", count, first=0)
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        top = conn.execute("select max(rowid) from articles").fetchone()[0] or 0
+    finally:
+        conn.close()
+    full = synthetic.store_rate(path, count, first=10 * (top + count))
+    print(f"storing {count:,} articles: {1 / empty:.0f}/s into an empty archive, "
+          f"{1 / full:.0f}/s into this one (CPU time)", flush=True)
+    return empty / full
+
+
 def stored_bytes(path: Path) -> tuple[int, int]:
     """(articles, UTF-8 bytes of the titles and texts of every version)."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -217,6 +234,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=ROOT / "bench-archives",
                         help="folder of the built archives")
     parser.add_argument("--archive", type=Path, help="measure this archive, without building")
+    parser.add_argument("--ingest", type=int, default=0, metavar="N",
+                        help="with --archive: measure ingest_ratio again by storing N new "
+                             "articles into an empty archive and into this one (they stay)")
     args = parser.parse_args()
     if args.archive:
         path = args.archive
@@ -229,6 +249,8 @@ def main() -> None:
         build(path, args.articles, args.sites)
     info_file = Path(f"{path}.bench.json")
     info = json.loads(info_file.read_text()) if info_file.exists() else {}
+    if args.archive and args.ingest:
+        info["ingest_ratio"] = ingest_ratio(path, args.ingest)
     count, text_bytes = stored_bytes(path)
     db_bytes = path.stat().st_size
     print(f"{count:,} articles, {db_bytes / 1e6:.0f} MB, "

@@ -130,9 +130,10 @@ class Texts:
         return self.text(language, self.rng.randint(6, 12)).capitalize()
 
 
-def articles(count: int, *, sites: int = 20, years: int = 5, seed: int = 11
+def articles(count: int, *, sites: int = 20, years: int = 5, seed: int = 11, first: int = 0
              ) -> Iterator[tuple[Article, list[Article]]]:
-    """(article, its later versions) in publication order."""
+    """(article, its later versions) in publication order; ``first`` numbers the articles
+    (and so their URLs) from there on: new articles for an archive already built."""
     rng = random.Random(seed)
     texts = Texts(rng, seed)
     site_list = make_sites(sites, rng)
@@ -142,10 +143,10 @@ def articles(count: int, *, sites: int = 20, years: int = 5, seed: int = 11
     end = datetime(2025, 12, 31, tzinfo=UTC)
     span = timedelta(days=365 * years)
     site_indexes = range(sites)
-    for n in range(count):
+    for n in range(first, first + count):
         s = rng.choices(site_indexes, weights=site_list.weights)[0]
         host, language = site_list.hosts[s], site_list.languages[s]
-        when = end - span + span * (n / max(count, 1))
+        when = end - span + span * ((n - first) / max(count, 1))
         words = rng.randint(200, 2000)
         text = texts.text(language, words)
         author = (None if rng.random() < 0.05
@@ -217,3 +218,19 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
             progress(done, timings[-1])
     archive.close()
     return timings
+
+
+def store_rate(path: Path, count: int, *, first: int, seed: int = 29) -> float:
+    """CPU seconds per article to store ``count`` new articles (numbered from ``first``)
+    into the archive at ``path``, in batches of :data:`BATCH` (they stay in it)."""
+    archive = Archive(path)
+    spent = 0.0
+    try:
+        items = [article for article, _ in articles(count, seed=seed, first=first)]
+        for start in range(0, count, BATCH):
+            began = time.process_time()
+            archive.save(items[start:start + BATCH])
+            spent += time.process_time() - began
+    finally:
+        archive.close()
+    return spent / count
