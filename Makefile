@@ -8,9 +8,13 @@ DATASETTE_PORT ?= 8001
 ARCHIVE_DB ?= archive.db
 # The demo site is on loopback: no need to wait between requests there.
 DEMO_CRAWL_SETTINGS ?= -s DOWNLOAD_DELAY=0 -s AUTOTHROTTLE_START_DELAY=0.1 -s CONCURRENT_REQUESTS_PER_DOMAIN=8
-DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins
+# suggest_facets off: suggesting facets counts every column of a table (a second and more on a
+# big archive); the archive's facets are configured in datasette/archive.yml.
+DATASETTE_ARGS = --metadata metadata.yml --template-dir datasette/templates --plugins-dir datasette/plugins \
+	--setting suggest_facets off
 
-.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract bench-fairness bench-distributed
+.PHONY: install lock demo serve test test-fast test-lowest test-latest lint clean bench bench-extract \
+	bench-fairness bench-distributed bench-archive
 
 # The venv holds exactly the versions of requirements.lock (hashes checked; made anew when the
 # lock or pyproject.toml changes, so nothing stays from an older lock), then the project
@@ -105,3 +109,13 @@ bench-fairness: install
 BENCH_DISTRIBUTED_PAGES ?= 1000
 bench-distributed: install
 	$(BIN)/python benchmarks/bench_distributed.py --pages $(BENCH_DISTRIBUTED_PAGES)
+
+## bench-archive: build a synthetic archive of ARTICLES articles (kept in bench-archives/), then time
+## Datasette serving it over HTTP; ARCHIVE=PATH measures an existing archive without building
+## (INGEST=N: and its ingest_ratio again, storing N new articles into it and into an empty one)
+ARTICLES ?= 100000
+ARCHIVE ?=
+INGEST ?= 0
+bench-archive: install
+	DATASETTE_ARGS="$(DATASETTE_ARGS)" $(BIN)/python benchmarks/bench_archive.py \
+		$(if $(ARCHIVE),--archive $(ARCHIVE) --ingest $(INGEST),--articles $(ARTICLES))

@@ -19,8 +19,10 @@ Tables:
   payload digest, fetch time), written only once the record is on disk (pipelines/warc.py);
   ``articles.warc_record_id`` names the record an article's text was extracted from.
 - ``versions``: every distinct content of an article, keyed by (url, version), version 1 the
-  first archived; ``articles`` shows the latest and counts them in ``articles.versions``. What
+  first archived; ``articles`` shows the latest and counts them in ``articles.versions``. The
+  latest version's text is the article's (``versions.text`` NULL; it is stored once). What
   makes a version is decided by :mod:`pipelines.history`.
+- ``article_counts``: articles per site, language, author and tag, kept by triggers (facets).
 
 Crawl state of a re-crawl lives here too, per article: the HTTP validators of the last
 response (``etag``, ``last_modified``) and the dates its listings gave (``listed_dates``).
@@ -220,8 +222,10 @@ def m005_versions(db: Database) -> None:
 
 def version_row(article: Article, version: int, changed: list[str], added: int,
                 removed: int) -> dict[str, Any]:
-    """The ``versions`` row of an article's content."""
+    """The ``versions`` row of an article's latest content: its text is the article's
+    (``text`` NULL, see ``m021_latest_text_once``)."""
     row = {name: getattr(article, name) for name in VERSION_FIELDS}
+    row["text"] = None
     row["sources"] = json.dumps(article.sources, ensure_ascii=False)
     row.update(version=version, changed=json.dumps(changed), words_added=added,
                words_removed=removed)
@@ -297,6 +301,84 @@ def m008_warc_records(db: Database) -> None:
 def m009_crawl_workers(db: Database) -> None:
     """Which workers took part in a crawl (JSON list of "host:pid"; distributed crawls)."""
     db["crawls"].add_column("workers", str)
+
+
+@migrations()
+def m020_article_counts(db: Database) -> None:
+    """Articles per site, language, author and tag, kept current by triggers on ``articles``.
+
+    Counting a column of a million articles (Datasette's facets, the front page's sites)
+    reads a whole index, and counting tags reads every row's JSON: over Datasette's time
+    limits. The writer keeps the counts instead, a few rows touched per article written;
+    the facets of the whole table and the front page read them
+    (``datasette/plugins/archive_facets.py``). A tag counts once per article; NULL is not
+    counted (as Datasette's facets do)."""
+    db.execute(
+        "CREATE TABLE article_counts (facet TEXT NOT NULL, value TEXT NOT NULL, "
+        "articles INTEGER NOT NULL, PRIMARY KEY (facet, value)) WITHOUT ROWID"
+    )
+
+    def values(row: str) -> str:
+        return (
+            f"SELECT 'site' AS facet, {row}.site AS value UNION ALL "
+            f"SELECT 'language', {row}.language UNION ALL SELECT 'author', {row}.author "
+            "UNION ALL SELECT DISTINCT 'tags', value FROM json_each(CASE WHEN "
+            f"json_valid({row}.tags) AND json_type({row}.tags) = 'array' THEN {row}.tags "
+            "ELSE '[]' END)"
+        )
+
+    def add(row: str, step: int) -> str:
+        return (
+            f"INSERT INTO article_counts (facet, value, articles) SELECT facet, value, {step} "
+            f"FROM ({values(row)}) WHERE value IS NOT NULL "
+            f"ON CONFLICT (facet, value) DO UPDATE SET articles = articles + ({step});"
+        )
+
+    gone = "DELETE FROM article_counts WHERE articles <= 0;"
+    db.execute(f"CREATE TRIGGER article_counts_ai AFTER INSERT ON articles BEGIN "
+               f"{add('new', 1)} END")
+    db.execute(f"CREATE TRIGGER article_counts_ad AFTER DELETE ON articles BEGIN "
+               f"{add('old', -1)} {gone} END")
+    db.execute(
+        "CREATE TRIGGER article_counts_au AFTER UPDATE OF site, language, author, tags "
+        "ON articles WHEN old.site IS NOT new.site OR old.language IS NOT new.language "
+        "OR old.author IS NOT new.author OR old.tags IS NOT new.tags BEGIN "
+        f"{add('old', -1)} {add('new', 1)} {gone} END"
+    )
+    for column in ("site", "language", "author"):
+        db.execute(
+            f"INSERT INTO article_counts (facet, value, articles) SELECT '{column}', {column}, "
+            f"count(*) FROM articles WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+    db.execute(
+        "INSERT INTO article_counts (facet, value, articles) SELECT 'tags', tag, count(*) FROM "
+        "(SELECT DISTINCT articles.rowid, j.value AS tag FROM articles, json_each(CASE WHEN "
+        "json_valid(articles.tags) AND json_type(articles.tags) = 'array' THEN articles.tags "
+        "ELSE '[]' END) AS j) WHERE tag IS NOT NULL GROUP BY tag"
+    )
+
+
+@migrations()
+def m021_latest_text_once(db: Database) -> None:
+    """The text of an article's latest version is stored once, in ``articles``: its
+    ``versions`` row has ``text`` NULL, and gets its own copy only when a newer version (or
+    another extraction) replaces the article's text. A tenth of a big archive has several
+    versions: keeping every latest text twice made the file half as big again. Readers take
+    ``coalesce(versions.text, articles.text)``. (The space freed is reused by later writes;
+    ``VACUUM`` gives it back to the disk.)"""
+    db.execute(
+        "UPDATE versions SET text = NULL WHERE text IS NOT NULL AND EXISTS (SELECT 1 FROM "
+        "articles WHERE articles.url = versions.url AND articles.versions = versions.version "
+        "AND articles.text IS versions.text)"
+    )
+
+
+@migrations()
+def m022_articles_site_index(db: Database) -> None:
+    """A site's latest archived articles (``where site = ? order by rowid desc limit n``, the
+    front page's extraction health) read from an index on ``site`` alone, whose entries are in
+    rowid order per site; the (site, published) index made it sort every article of the site."""
+    db["articles"].create_index(["site"], if_not_exists=True)
 
 
 def article_row(article: Article) -> dict[str, Any]:
@@ -462,6 +544,8 @@ class Archive:
             else:
                 outcomes[url] = self._compare(old, article)
                 row.update(first_seen=old["first_seen"], versions=old["versions"] or 1)
+                if outcomes[url] in ("updated", "reextracted"):
+                    self._keep_version_text(url, row["versions"])
                 if outcomes[url] == "updated":
                     row["versions"] += 1
                     change = compare(old, row, min_change_words=self.min_change_words)
@@ -492,6 +576,13 @@ class Archive:
             if outcomes[url] != "unchanged":
                 self._patch_listed_dates(url, article.listed_dates)
         return outcomes
+
+    def _keep_version_text(self, url: str, version: int) -> None:
+        """The latest version's text is the article's (``versions.text`` NULL): before the
+        article's text is replaced, that version gets its own copy."""
+        self.db.execute(
+            "UPDATE versions SET text = (SELECT text FROM articles WHERE url = ?) "
+            "WHERE url = ? AND version = ? AND text IS NULL", [url, url, version])
 
     def _compare(self, old: dict[str, Any], article: Article) -> str:
         """``updated``, ``reextracted`` or ``unchanged``: the new extraction against the
@@ -633,6 +724,16 @@ def fts_query(text: str | None) -> str:
     return " ".join(f'"{word}"' for word in words if word) or '""'
 
 
+def versions_as_read(db: Database) -> list[dict[str, Any]]:
+    """Every version of every article, by URL and number, each with its text (the latest
+    version's is the article's: ``m021_latest_text_once``)."""
+    columns = ", ".join(f"versions.{name}" for name in db["versions"].columns_dict
+                        if name != "text")
+    return list(db.query(
+        f"SELECT {columns}, coalesce(versions.text, articles.text) AS text FROM versions "
+        "JOIN articles ON articles.url = versions.url ORDER BY versions.url, versions.version"))
+
+
 # -- site boilerplate (pipelines.boilerplate learns it; these are its reads and writes) ---------
 
 #: The table of the blocks each site repeats on many pages.
@@ -688,7 +789,9 @@ def rewrite_site_texts(db: Database, site: str, rewrite: Callable[[str], str | N
             ))
             where = " AND ".join(f"{name} = ?" for name in key)
             for row in rows:
-                text = rewrite(row["text"] or "")
+                if row["text"] is None:
+                    continue  # a latest version: its text is the article's, rewritten above
+                text = rewrite(row["text"])
                 if text is None:
                     continue
                 sources = row["sources"]

@@ -21,6 +21,7 @@ import pytest
 import sqlite_utils
 from datasette.utils import tilde_encode
 
+from pipelines.store import versions_as_read
 from tests.conftest import run_crawl
 from tests.faultsite import (
     FaultSite,
@@ -92,7 +93,7 @@ class ChangingSite:
 
 def versions(db: sqlite_utils.Database) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
-    for row in db.query("select * from versions order by url, version"):
+    for row in versions_as_read(db):
         out.setdefault(row["url"], []).append(row)
     return out
 

@@ -19,7 +19,7 @@ from pipelines.history import (
     word_counts,
     word_diff,
 )
-from pipelines.store import Archive, migrations
+from pipelines.store import Archive, migrations, versions_as_read
 from tests.test_store import make_article
 
 TEXT = "The council voted on Tuesday.\nThe mayor said the plan would cost 3 million euros."
@@ -106,7 +106,7 @@ def article(**kw):
 
 
 def versions(archive):
-    return list(archive.db.query("select * from versions order by url, version"))
+    return versions_as_read(archive.db)
 
 
 def test_first_archive_is_version_one(archive):

@@ -38,6 +38,9 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m007_credits_dates_access",
         "m008_warc_records",
         "m009_crawl_workers",
+        "m020_article_counts",
+        "m021_latest_text_once",
+        "m022_articles_site_index",
     ]
     assert archive.db["articles"].pks == ["url"]
 

@@ -57,13 +57,25 @@ MEASURES = {
     "dropped": "text much shorter than usual",
 }
 
-#: Per site: articles (counted on the (site, published) index) and the newest name it gave.
+#: Per site: articles (the writer's counts, ``article_counts``) and the newest name it gave.
 SITES_SQL = """
+select value as site, articles,
+  (select site_name from articles as named where named.site = counted.value
+   order by published desc limit 1) as site_name
+from article_counts as counted where facet = 'site' order by articles desc, site
+"""
+#: The same counted on the (site, published) index, for an archive without article_counts.
+SITES_COUNTED_SQL = """
 select site, count(*) as articles,
   (select site_name from articles as named where named.site = counted.site
    order by published desc limit 1) as site_name
 from articles as counted group by site order by articles desc, site
 """
+#: The languages of the archive (from the writer's counts when there are).
+LANGUAGES_SQL = ("select value from article_counts where facet = 'language' and value != '' "
+                 "order by value")
+LANGUAGES_COUNTED_SQL = ("select distinct language from articles where language != '' "
+                         "order by language")
 CRAWLS_SQL = """
 select id, started, finished, status, pages, articles_new, articles_updated,
        articles_unchanged, not_articles, errors
@@ -92,10 +104,14 @@ NEWEST_DAY_SQL = """
 select substr(max(published), 1, 10) from articles
 where published >= '1000' and published < :tomorrow
 """
+#: Most articles taken as "recent" (the latest fetches of the recent crawls): a crawl that
+#: fetched a whole big archive again must not make the front page read all of it.
+RECENT_LIMIT = 5000
 #: The articles the recent crawls fetched (one primary-key lookup per fetched URL).
-RECENT_SQL = """
+RECENT_SQL = f"""
 select rowid, site, published, author, word_count from articles
-where url in (select url from fetches where crawl_id >= :first_crawl)
+where url in (select url from fetches where crawl_id >= :first_crawl
+              order by id desc limit {RECENT_LIMIT})
 """
 #: A site's latest articles, newest archived first.
 SAMPLE_SQL = """
@@ -304,8 +320,10 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
             too_slow.append(name)
             return None
 
+    counted = "article_counts" in await db.table_names()
+
     async def sites_section() -> list[dict[str, Any]]:
-        sites = [dict(r) for r in await db.execute(SITES_SQL)]
+        sites = [dict(r) for r in await db.execute(SITES_SQL if counted else SITES_COUNTED_SQL)]
         crawls = [dict(r) for r in await db.execute(CRAWLS_SQL, {"limit": SITE_CRAWLS})]
         last = await site_crawls(db, [s["site"] for s in sites], crawls)
         for site in sites:
@@ -329,7 +347,7 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
     site_health_ = await section("extraction health",
                                  lambda: health(db, crawls, site_names, config))
     languages = await section("languages", lambda: db.execute(
-        "select distinct language from articles where language != '' order by language"))
+        LANGUAGES_SQL if counted else LANGUAGES_COUNTED_SQL))
     return {
         "front": {
             "sites": sites,

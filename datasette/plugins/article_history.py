@@ -88,8 +88,10 @@ async def history(datasette: Any, database: str, url: str, selected: str | None
     if number in numbers and number > numbers[0]:
         before = numbers[numbers.index(number) - 1]
         rows = await db.execute(
-            "select version, title, author, published, modified, text from versions "
-            "where url = ? and version in (?, ?)", [url, before, number])
+            "select version, versions.title, versions.author, versions.published, "
+            "versions.modified, coalesce(versions.text, articles.text) as text from versions "
+            "join articles on articles.url = versions.url "
+            "where versions.url = ? and version in (?, ?)", [url, before, number])
         by_number = {row["version"]: dict(row) for row in rows.rows}
         diff = {
             "version": number,

@@ -9,9 +9,10 @@ every value is HTML-escaped first; the only markup added here is ours (links, ``
   canned queries ``search`` and ``feed`` through the ``get_metadata`` hook, so
   ``datasette serve /data/news.db`` publishes the same archive as ``archive.db``, and several
   archives can be served at once. Templates get ``news_archive`` (true on an archive's pages).
-- ``search`` (ranked by bm25, highlighted snippets), ``feed`` (the same filters as an Atom feed
-  through datasette-atom) and ``/<db>/-/articles.ndjson`` (every matching article, streamed in
-  batches of rows) share one filter clause: words ``q``, ``site``, ``language``, and a
+- ``search`` (ranked by bm25 among the newest :data:`CANDIDATES` matches, highlighted
+  snippets), ``feed`` (the same filters as an Atom feed through datasette-atom) and
+  ``/<db>/-/articles.ndjson`` (every matching article, streamed in batches of rows) share
+  one filter clause: words ``q``, ``site``, ``language``, and a
   publication date range ``since`` / ``until``.
 
 - ``fts_words(q)``: a SQL function turning a user's words into a safe FTS5 query (every word
@@ -65,7 +66,42 @@ MATCHING = (
     "articles.rowid in (select rowid from articles_fts where articles_fts match fts_words(:q))"
 )
 
-SEARCH_SQL = f"""select
+#: Matches a search ranks (and a feed sorts): the newest archived that pass the filters.
+CANDIDATES = 500
+#: Results a search shows, each with its snippet (made from the article's whole text: the
+#: snippets are most of a search's time).
+SEARCH_ROWS = 50
+#: The newest :data:`CANDIDATES` matches passing the filters, newest archived first: FTS5
+#: reads the word's list of articles backwards from the newest (rowid order) and stops there,
+#: however many articles contain the word.
+_CANDIDATES = f"""select articles_fts.rowid as id
+  from articles_fts
+  join articles on articles.rowid = articles_fts.rowid
+  where articles_fts match fts_words(:q)
+    and {ARTICLE_FILTERS.strip()}
+  order by articles_fts.rowid desc
+  limit {CANDIDATES}"""
+
+#: Ranked search: bm25 ranks the candidates, the matches passing the filters from the oldest
+#: candidate on (exactly the candidates: FTS5 seeks to that rowid and reads forward). Ranking
+#: every match of a word found in a tenth of a million articles cannot be done within
+#: Datasette's time limit, so a search shows the best matches among the newest
+#: :data:`CANDIDATES` archived (bm25's word weights still come from the whole archive); the
+#: snippets are made for the page's rows only.
+SEARCH_SQL = f"""with candidates as (
+  {_CANDIDATES}
+),
+ranked as (
+  select articles_fts.rowid as id, bm25(articles_fts) as score
+  from articles_fts
+  join articles on articles.rowid = articles_fts.rowid
+  where articles_fts match fts_words(:q)
+    and articles_fts.rowid >= (select min(id) from candidates)
+    and {ARTICLE_FILTERS.strip()}
+  order by score
+  limit {SEARCH_ROWS}
+)
+select
   articles.title,
   snippet(articles_fts, 1, char(57344), char(57345), ' … ', 32) as snippet,
   articles.site,
@@ -75,9 +111,9 @@ SEARCH_SQL = f"""select
 from articles_fts
 join articles on articles.rowid = articles_fts.rowid
 where articles_fts match fts_words(:q)
-  and {ARTICLE_FILTERS.strip()}
+  and articles_fts.rowid in (select id from ranked)
 order by bm25(articles_fts)
-limit 100"""
+limit {SEARCH_ROWS}"""
 
 #: Columns datasette-atom reads. Atom dates need a time zone: strftime() normalises what the
 #: page declared (a date, a local time with offset) to UTC, falling back to when it was archived.
@@ -91,13 +127,19 @@ _FEED_ROWS = f"""select
     articles.author as atom_author_name,
     coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600), '') as atom_content
   from articles
-  where (:q = '' or {MATCHING})
+  where articles.rowid in (
+      select id from candidates
+      union all
+      select rowid from articles as everything where :q = '')
     and {ARTICLE_FILTERS.strip()}
   order by atom_updated desc
   limit 50"""
 #: datasette-atom cannot write a feed of no entries: a search that matches nothing yet has one
 #: entry saying so (its id and date never change, so readers show it once).
-FEED_SQL = f"""with hits as (
+FEED_SQL = f"""with candidates as (
+  {_CANDIDATES}
+),
+hits as (
   {_FEED_ROWS}
 )
 select * from hits
@@ -211,7 +253,14 @@ def get_metadata(datasette: Any, key: str | None, database: str | None,
     }
 
 
+#: The sites and languages of an archive, from the writer's counts (``article_counts``).
 SITES_AND_LANGUAGES = """
+select facet as kind, value from article_counts
+where facet in ('site', 'language') and value != ''
+order by kind, value
+"""
+#: The same read from the articles' indexes, for an archive without article_counts.
+SITES_AND_LANGUAGES_COUNTED = """
 select 'site' as kind, site as value from (select distinct site from articles)
 union all
 select 'language', language from (select distinct language from articles where language != '')
@@ -221,7 +270,9 @@ order by kind, value
 
 async def search_filters(datasette: Any, database: str) -> dict[str, list[str]]:
     """The sites and languages of an archive, for the search form's choices."""
-    rows = await datasette.get_database(database).execute(SITES_AND_LANGUAGES)
+    db = datasette.get_database(database)
+    counted = "article_counts" in await db.table_names()
+    rows = await db.execute(SITES_AND_LANGUAGES if counted else SITES_AND_LANGUAGES_COUNTED)
     found: dict[str, list[str]] = {"sites": [], "languages": []}
     for row in rows:
         found["sites" if row["kind"] == "site" else "languages"].append(row["value"])
