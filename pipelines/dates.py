@@ -60,13 +60,16 @@ _UPDATE_WORDS = re.compile(
 # elements whose class, itemprop or id speaks of dates or bylines: the places dates are shown
 _DATE_WORDS = ("date", "time", "publi", "posted", "datum", "fecha", "data", "byline", "author",
                "meta", "stamp", "zeit")
-_DATE_ELEMENT = "self::time or contains(@itemprop, 'date') or " + " or ".join(
-    f"contains(@class, '{word}')"
-    for word in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS))
+# (as written or capitalised: "date" finds "post-date" and "postDate", not "DATE")
+_DATE_CLASS = re.compile(
+    "|".join(re.escape(w) for w in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS)))
 )
-# the first headline and the date-like elements, in document order (one pass in C: the
+# the first headline and the date-like elements (<time>, an itemprop or a class that says
+# so), in document order through bylines.marked_elements (one pass in C: the
 # preceding/following axes cost far more)
-_HEADLINE_AND_DATES = etree.XPath(f"(//h1)[1] | //*[{_DATE_ELEMENT}]")
+_HEADLINE_AND_DATES = etree.XPath(
+    "(//h1)[1] | //time | //@itemprop[contains(., 'date')] | //@class"
+)
 _BYLINE_MARKUP = re.compile(r"author|byline", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
@@ -340,7 +343,7 @@ def _visible_dates(
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
     main = bylines.main_article(tree)
-    found = _HEADLINE_AND_DATES(tree)
+    found = bylines.marked_elements(_HEADLINE_AND_DATES(tree), _DATE_CLASS)
     h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
         at = found.index(h1)
