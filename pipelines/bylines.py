@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -149,15 +150,18 @@ class Credits:
 
 
 def find_credits(
-    tree: HtmlElement, decl: md.Declarations, url: str = "", site_name: str | None = None
+    tree: HtmlElement, decl: md.Declarations, url: str = "", site_name: str | None = None,
+    area: BylineArea | None = None,
 ) -> Credits:
-    """The page's credits from the first source that names someone (see the module doc)."""
+    """The page's credits from the first source that names someone (see the module doc).
+    ``area``: the page's :class:`BylineArea` when the caller shares it with the dates."""
     own = _own_names(decl, url, site_name)
     found = jsonld_credits(decl, own)
     if found.authors:
         return found
+    area = area or BylineArea(tree)
     for finder, source in ((markup_byline, "byline"), (text_byline, "byline-text")):
-        visible = finder(tree, own)
+        visible = finder(area, own)
         if visible:
             visible.source = source
             if found.agencies and not visible.authors:
@@ -218,17 +222,17 @@ def meta_credits(decl: md.Declarations, own: set[str]) -> Credits:
     return Credits()
 
 
-def markup_byline(tree: HtmlElement, own: set[str]) -> Credits:
+def markup_byline(area: BylineArea, own: set[str]) -> Credits:
     """The first byline element of a CMS template, outside comments and teasers.
 
     A byline element that holds name elements of its own ("By <span class=author>A</span>
     and <span class=author>B</span>, Florida Today, Published ...") is read through them.
     """
     candidates = [
-        elem for elem in marked_elements(_BYLINE_ATTRIBUTES(tree), _BYLINE_CLASS)
+        elem for elem in marked_elements(_BYLINE_ATTRIBUTES(area.tree), _BYLINE_CLASS)
         if _is_byline_markup(elem)
     ]
-    main = main_article(tree)
+    main = area.main
     is_candidate = set(candidates)
     for elem in candidates:
         if outside_article(elem, main):
@@ -297,13 +301,14 @@ def inner_of_other(elem: HtmlElement, others: list[HtmlElement]) -> bool:
     return any(other is not elem and other in elem.iterancestors() for other in others)
 
 
-def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
+def text_byline(area: BylineArea, own: set[str]) -> Credits:
     """A short line after the headline that opens with a byline word: "Von Vorname Nachname"."""
-    main = main_article(tree)
-    for elem in byline_lines(tree):
-        if _NOT_HERE.search(elem.get("class") or "") or outside_article(elem, main):
-            continue
+    for elem in area.lines:
         text = text_of(elem)
+        if len(text) > BYLINE_CHARS:
+            continue  # a line the dates read, too long for names only
+        if _NOT_HERE.search(elem.get("class") or "") or outside_article(elem, area.main):
+            continue
         if _reads_like_a_sentence(text):
             continue  # "Von PUBLIC VOICE mit osAlliance zur ALLMENDA": a sentence, no byline
         credits = split_credit(text, own)
@@ -312,7 +317,30 @@ def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
     return Credits()
 
 
-def byline_lines(tree: HtmlElement, limit: int = 300, max_chars: int = 100
+#: characters of a line that names the authors (the dates read lines up to DATE_LINE_CHARS)
+BYLINE_CHARS = 100
+DATE_LINE_CHARS = 200
+
+
+class BylineArea:
+    """What the credits and the dates both read around the headline, worked out once a page:
+    the main ``<article>`` and the byline lines after the headline (each costs a walk over
+    hundreds of elements)."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree = tree
+
+    @cached_property
+    def main(self) -> HtmlElement | None:
+        return main_article(self.tree)
+
+    @cached_property
+    def lines(self) -> list[HtmlElement]:
+        """:func:`byline_lines` of up to ``DATE_LINE_CHARS`` characters."""
+        return list(byline_lines(self.tree, max_chars=DATE_LINE_CHARS))
+
+
+def byline_lines(tree: HtmlElement, limit: int = 300, max_chars: int = BYLINE_CHARS
                  ) -> Iterator[HtmlElement]:
     """Elements among the ``limit`` after the first headline whose short text (at most
     ``max_chars``) opens with a byline word ("Von …", "By …", "Written by …")."""
@@ -347,11 +375,13 @@ def _after(tree: HtmlElement, h1: HtmlElement) -> Iterator[HtmlElement]:
 def _opens_with_byline_word(elem: HtmlElement) -> bool:
     """The first words of the element open with a byline word (read without joining all its
     text: most elements are rejected on their first characters)."""
-    head = ""
-    for piece in elem.itertext():
-        head += piece
-        if len(head.strip()) >= 24:
-            break
+    head = elem.text or ""  # the first piece of itertext(), often long enough by itself
+    if len(head.strip()) < 24:
+        head = ""
+        for piece in elem.itertext():
+            head += piece
+            if len(head.strip()) >= 24:
+                break
     return bool(_PREFIX.match(_clean(head)))
 
 

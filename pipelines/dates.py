@@ -128,12 +128,16 @@ def find_dates(
     language: str | None = None,
     fetched_at: str | None = None,
     guess: Callable[[], str | None] | None = None,
+    area: bylines.BylineArea | None = None,
 ) -> PageDates:
     """Published and modified dates of a page (``guess``: a last-resort guesser, e.g.
-    trafilatura's), checked by :func:`sane_dates` against each other and the fetch time."""
+    trafilatura's), checked by :func:`sane_dates` against each other and the fetch time.
+    ``area``: the page's :class:`pipelines.bylines.BylineArea` when the caller shares it
+    with the credits."""
     fetched = _parse(fetched_at) if fetched_at else None
+    area = area or bylines.BylineArea(tree)
     # the first dozen are enough: the byline area comes first, teasers and footers later
-    visible = list(islice(_visible_dates(tree, language, fetched), 12))
+    visible = list(islice(_visible_dates(area, language, fetched), 12))
     url_date = date_in_url(url)
     shown = [d for d, is_update in visible if not is_update and d.source != "time-modified"]
     published_candidates = [
@@ -338,18 +342,18 @@ def _declared(decl: md.Declarations, jsonld_key: str, metas: tuple[str, ...]) ->
 
 
 def _visible_dates(
-    tree: HtmlElement, language: str | None, fetched: datetime | None
+    area: bylines.BylineArea, language: str | None, fetched: datetime | None
 ) -> Iterator[tuple[FoundDate, bool]]:
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
-    main = bylines.main_article(tree)
-    found = bylines.marked_elements(_HEADLINE_AND_DATES(tree), _DATE_CLASS)
+    main = area.main
+    found = bylines.marked_elements(_HEADLINE_AND_DATES(area.tree), _DATE_CLASS)
     h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
         at = found.index(h1)
         # the byline area first: the 60 nearest after the headline, then the 20 before it
         after_h1, before_h1 = found[at + 1:at + 61], found[max(0, at - 20):at]
-        after_h1 += list(islice(bylines.byline_lines(tree, max_chars=200), 5))
+        after_h1 += area.lines[:5]
     else:
         after_h1, before_h1 = found[:60], []
     relative: list[tuple[FoundDate, bool]] = []
