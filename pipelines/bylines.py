@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -64,6 +64,8 @@ _PREFIX = re.compile(
     r"door|av|af|przez)\b\s*:?\s*)",
     re.IGNORECASE,
 )
+# the first letters of _PREFIX's words (the same case rules): most lines are rejected on it
+_PREFIX_START = re.compile(r"[abcdefgprstvwé]", re.IGNORECASE)
 # where the names of a byline stop: dates, times, "Updated", reading times, separators
 _END = re.compile(
     r"\s*(?:[|·•\u2022\u2013\u2014]|\s-\s|\d|\(|@|"
@@ -229,8 +231,7 @@ def markup_byline(area: BylineArea, own: set[str]) -> Credits:
     and <span class=author>B</span>, Florida Today, Published ...") is read through them.
     """
     candidates = [
-        elem for elem in marked_elements(_BYLINE_ATTRIBUTES(area.tree), _BYLINE_CLASS)
-        if _is_byline_markup(elem)
+        elem for elem in area.marked(_names_an_author) if _is_byline_markup(elem)
     ]
     main = area.main
     is_candidate = set(candidates)
@@ -255,36 +256,18 @@ def markup_byline(area: BylineArea, own: set[str]) -> Credits:
     return Credits()
 
 
-# byline markup: rel/itemprop/data-testid naming an author, or a class holding one of the
-# words of _BYLINE_CLASS (case as written: "uthor" finds "author" and "Author")
-_BYLINE_ATTRIBUTES = etree.XPath(
-    "//@rel[.='author'] | //@itemprop[.='author'] | //@data-testid[.='authorName'] | //@class"
-)
+# byline markup: a class holding one of these (case as written: "uthor" finds "author" and
+# "Author"), or rel/itemprop/data-testid naming an author
 _BYLINE_CLASS = re.compile(
     "yline|uthor|utor|uteur|field--name-uid|node__meta|submitted|writer|creator"
 )
+_AUTHOR_ATTRIBUTES = {"rel": "author", "itemprop": "author", "data-testid": "authorName"}
 
 
-def marked_elements(found: list[Any], class_words: re.Pattern[str]) -> list[HtmlElement]:
-    """The elements of an XPath result of elements and attribute values, in document order
-    and each once: an attribute value stands for its element, a ``class`` value only when
-    ``class_words`` finds something in it.
-
-    Why not ``//*[contains(@class, 'a') or contains(@class, 'b') ...]``: libxml2 makes a
-    string of the attribute for every ``contains`` of every element (4 ms a page for a
-    dozen words); reading each class once and searching it with one regex costs a fifth.
-    """
-    elements: list[HtmlElement] = []
-    last = None
-    for node in found:
-        if isinstance(node, str):
-            if node.attrname == "class" and not class_words.search(node):  # type: ignore[attr-defined]
-                continue
-            node = node.getparent()  # type: ignore[attr-defined]
-        if node is not last:  # an element's attributes follow it in document order
-            elements.append(node)
-            last = node
-    return elements
+def _names_an_author(name: str, value: str) -> bool:
+    if name == "class":
+        return _BYLINE_CLASS.search(value) is not None
+    return _AUTHOR_ATTRIBUTES.get(name) == value
 
 
 def _is_byline_markup(elem: HtmlElement) -> bool:
@@ -322,6 +305,15 @@ BYLINE_CHARS = 100
 DATE_LINE_CHARS = 200
 
 
+# Read as values: ``//*[contains(@class, 'a') or contains(@class, 'b') ...]`` makes libxml2
+# build a string of the attribute for every ``contains`` of every element (4 ms a page for the
+# dozen words of bylines and dates); each attribute read once and searched in Python with one
+# regex costs a sixth of that, and credits and dates share the pass.
+_MARKUP = etree.XPath(
+    "(//h1)[1] | //time | //@class | //@itemprop | //@rel | //@data-testid"
+)
+
+
 class BylineArea:
     """What the credits and the dates both read around the headline, worked out once a page:
     the main ``<article>`` and the byline lines after the headline (each costs a walk over
@@ -333,6 +325,31 @@ class BylineArea:
     @cached_property
     def main(self) -> HtmlElement | None:
         return main_article(self.tree)
+
+    @cached_property
+    def markup(self) -> list[Any]:
+        """The first headline, the ``<time>`` elements and the attributes that may mark a
+        byline or a date, in document order (an element's attributes right after it)."""
+        return _MARKUP(self.tree)
+
+    def marked(
+        self, attribute: Callable[[str, str], bool], tags: frozenset[str] = frozenset()
+    ) -> list[HtmlElement]:
+        """The elements of :attr:`markup` among ``tags`` or with an attribute for which
+        ``attribute(name, value)`` holds, in document order and each once."""
+        elements: list[HtmlElement] = []
+        last = None
+        for node in self.markup:
+            if isinstance(node, str):  # an attribute value, its element a getparent() away
+                if not attribute(node.attrname, node):  # type: ignore[attr-defined]
+                    continue
+                node = node.getparent()  # type: ignore[attr-defined]
+            elif node.tag not in tags:
+                continue
+            if node is not last:
+                elements.append(node)
+                last = node
+        return elements
 
     @cached_property
     def lines(self) -> list[HtmlElement]:
@@ -367,8 +384,7 @@ def _after(tree: HtmlElement, h1: HtmlElement) -> Iterator[HtmlElement]:
     node: HtmlElement | None = h1
     while node is not None:
         for sibling in node.itersiblings():
-            if isinstance(sibling.tag, str):
-                yield from (e for e in sibling.iter() if isinstance(e.tag, str))
+            yield from sibling.iter(etree.Element)  # elements only: no comments
         node = node.getparent()
 
 
@@ -382,7 +398,8 @@ def _opens_with_byline_word(elem: HtmlElement) -> bool:
             head += piece
             if len(head.strip()) >= 24:
                 break
-    return bool(_PREFIX.match(_clean(head)))
+    head = head.lstrip()
+    return bool(_PREFIX_START.match(head) and _PREFIX.match(_clean(head)))
 
 
 def _reads_like_a_sentence(text: str) -> bool:

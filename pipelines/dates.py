@@ -29,7 +29,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from itertools import islice
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines import bylines
@@ -65,11 +64,17 @@ _DATE_CLASS = re.compile(
     "|".join(re.escape(w) for w in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS)))
 )
 # the first headline and the date-like elements (<time>, an itemprop or a class that says
-# so), in document order through bylines.marked_elements (one pass in C: the
+# so) are found in document order by one pass (bylines.BylineArea.marked: the
 # preceding/following axes cost far more)
-_HEADLINE_AND_DATES = etree.XPath(
-    "(//h1)[1] | //time | //@itemprop[contains(., 'date')] | //@class"
-)
+_HEADLINE_AND_TIME = frozenset({"h1", "time"})
+
+
+def _marks_a_date(name: str, value: str) -> bool:
+    if name == "class":
+        return _DATE_CLASS.search(value) is not None
+    return name == "itemprop" and "date" in value
+
+
 _BYLINE_MARKUP = re.compile(r"author|byline", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
@@ -347,7 +352,7 @@ def _visible_dates(
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
     main = area.main
-    found = bylines.marked_elements(_HEADLINE_AND_DATES(area.tree), _DATE_CLASS)
+    found = area.marked(_marks_a_date, _HEADLINE_AND_TIME)
     h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
         at = found.index(h1)
