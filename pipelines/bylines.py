@@ -233,10 +233,9 @@ def markup_byline(area: BylineArea, own: set[str]) -> Credits:
     candidates = [
         elem for elem in area.marked(_names_an_author) if _is_byline_markup(elem)
     ]
-    main = area.main
     is_candidate = set(candidates)
     for elem in candidates:
-        if outside_article(elem, main):
+        if area.outside(elem):
             continue
         text = text_of(elem)
         if not text or len(text) > 160:
@@ -290,7 +289,7 @@ def text_byline(area: BylineArea, own: set[str]) -> Credits:
         text = text_of(elem)
         if len(text) > BYLINE_CHARS:
             continue  # a line the dates read, too long for names only
-        if _NOT_HERE.search(elem.get("class") or "") or outside_article(elem, area.main):
+        if _NOT_HERE.search(elem.get("class") or "") or area.outside(elem):
             continue
         if _reads_like_a_sentence(text):
             continue  # "Von PUBLIC VOICE mit osAlliance zur ALLMENDA": a sentence, no byline
@@ -321,6 +320,7 @@ class BylineArea:
 
     def __init__(self, tree: HtmlElement) -> None:
         self.tree = tree
+        self._outside: dict[HtmlElement, bool] = {}
 
     @cached_property
     def main(self) -> HtmlElement | None:
@@ -350,6 +350,27 @@ class BylineArea:
                 elements.append(node)
                 last = node
         return elements
+
+    def outside(self, elem: HtmlElement) -> bool:
+        """Inside comments, teasers, navigation or another <article> than the main one (the
+        classes of <body>, <html> and of the main article itself say nothing of the
+        element). The answer of each ancestor on the way is remembered: the elements read
+        share most of their ancestors."""
+        walked: list[HtmlElement] = []
+        answer = False
+        for node in elem.iterancestors():
+            known = self._outside.get(node)
+            if known is not None:
+                answer = known
+                break
+            walked.append(node)
+            verdict = _ancestor_verdict(node, self.main)
+            if verdict is not None:
+                answer = verdict
+                break
+        for node in walked:  # what the walk from each of them up gives
+            self._outside[node] = answer
+        return answer
 
     @cached_property
     def lines(self) -> list[HtmlElement]:
@@ -528,22 +549,21 @@ def main_article(tree: HtmlElement) -> HtmlElement | None:
     return max(articles, key=lambda a: len(a.text_content())) if len(articles) > 1 else None
 
 
-def outside_article(elem: HtmlElement, main: HtmlElement | None) -> bool:
-    """Inside comments, teasers, navigation or another <article> than the main one (the
-    classes of <body>, <html> and of the main article itself say nothing of the element)."""
-    for node in elem.iterancestors():
-        if node.tag in ("body", "html") or node is main:
-            break
-        if node.tag in ("nav", "aside", "form"):
-            return True
-        if node.tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
-            return True
-        if node.tag == "article" and main is not None:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if marker.strip() and _NOT_HERE.search(marker) and not _holds_the_page(node):
-            return True
-    return False
+def _ancestor_verdict(node: HtmlElement, main: HtmlElement | None) -> bool | None:
+    """What an ancestor says of an element under it (:meth:`BylineArea.outside`): True
+    (outside), False (inside: the walk stops at it) or None (ask its parent)."""
+    if node.tag in ("body", "html") or node is main:
+        return False
+    if node.tag in ("nav", "aside", "form"):
+        return True
+    if node.tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
+        return True
+    if node.tag == "article" and main is not None:
+        return True
+    marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+    if marker.strip() and _NOT_HERE.search(marker) and not _holds_the_page(node):
+        return True
+    return None
 
 
 def _holds_the_page(node: HtmlElement) -> bool:

@@ -351,7 +351,6 @@ def _visible_dates(
 ) -> Iterator[tuple[FoundDate, bool]]:
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
-    main = area.main
     found = area.marked(_marks_a_date, _HEADLINE_AND_TIME)
     h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
@@ -365,7 +364,7 @@ def _visible_dates(
     for elem in after_h1 + before_h1:
         if elem.tag in ("html", "body", "article", "main", "section", "script", "style", "meta"):
             continue
-        if bylines.outside_article(elem, main):
+        if area.outside(elem):
             continue
         text = " ".join((elem.text_content() or "").split())
         label = f"{elem.get('class') or ''} {elem.get('itemprop') or ''}"
