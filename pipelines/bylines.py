@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines import metadata as md
@@ -62,6 +64,8 @@ _PREFIX = re.compile(
     r"door|av|af|przez)\b\s*:?\s*)",
     re.IGNORECASE,
 )
+# the first letters of _PREFIX's words (the same case rules): most lines are rejected on it
+_PREFIX_START = re.compile(r"[abcdefgprstvwé]", re.IGNORECASE)
 # where the names of a byline stop: dates, times, "Updated", reading times, separators
 _END = re.compile(
     r"\s*(?:[|·•\u2022\u2013\u2014]|\s-\s|\d|\(|@|"
@@ -148,15 +152,18 @@ class Credits:
 
 
 def find_credits(
-    tree: HtmlElement, decl: md.Declarations, url: str = "", site_name: str | None = None
+    tree: HtmlElement, decl: md.Declarations, url: str = "", site_name: str | None = None,
+    area: BylineArea | None = None,
 ) -> Credits:
-    """The page's credits from the first source that names someone (see the module doc)."""
+    """The page's credits from the first source that names someone (see the module doc).
+    ``area``: the page's :class:`BylineArea` when the caller shares it with the dates."""
     own = _own_names(decl, url, site_name)
     found = jsonld_credits(decl, own)
     if found.authors:
         return found
+    area = area or BylineArea(tree)
     for finder, source in ((markup_byline, "byline"), (text_byline, "byline-text")):
-        visible = finder(tree, own)
+        visible = finder(area, own)
         if visible:
             visible.source = source
             if found.agencies and not visible.authors:
@@ -217,26 +224,18 @@ def meta_credits(decl: md.Declarations, own: set[str]) -> Credits:
     return Credits()
 
 
-def markup_byline(tree: HtmlElement, own: set[str]) -> Credits:
+def markup_byline(area: BylineArea, own: set[str]) -> Credits:
     """The first byline element of a CMS template, outside comments and teasers.
 
     A byline element that holds name elements of its own ("By <span class=author>A</span>
     and <span class=author>B</span>, Florida Today, Published ...") is read through them.
     """
     candidates = [
-        elem for elem in tree.xpath(
-            "//*[@rel='author' or @itemprop='author' or @data-testid='authorName'"
-            " or contains(@class,'yline') or contains(@class,'uthor') or contains(@class,'utor')"
-            " or contains(@class,'uteur') or contains(@class,'field--name-uid')"
-            " or contains(@class,'node__meta') or contains(@class,'submitted')"
-            " or contains(@class,'writer') or contains(@class,'creator')]"
-        )
-        if _is_byline_markup(elem)
+        elem for elem in area.marked(_names_an_author) if _is_byline_markup(elem)
     ]
-    main = main_article(tree)
     is_candidate = set(candidates)
     for elem in candidates:
-        if outside_article(elem, main):
+        if area.outside(elem):
             continue
         text = text_of(elem)
         if not text or len(text) > 160:
@@ -256,6 +255,20 @@ def markup_byline(tree: HtmlElement, own: set[str]) -> Credits:
     return Credits()
 
 
+# byline markup: a class holding one of these (case as written: "uthor" finds "author" and
+# "Author"), or rel/itemprop/data-testid naming an author
+_BYLINE_CLASS = re.compile(
+    "yline|uthor|utor|uteur|field--name-uid|node__meta|submitted|writer|creator"
+)
+_AUTHOR_ATTRIBUTES = {"rel": "author", "itemprop": "author", "data-testid": "authorName"}
+
+
+def _names_an_author(name: str, value: str) -> bool:
+    if name == "class":
+        return _BYLINE_CLASS.search(value) is not None
+    return _AUTHOR_ATTRIBUTES.get(name) == value
+
+
 def _is_byline_markup(elem: HtmlElement) -> bool:
     if elem.tag in ("html", "body", "main", "article", "section", "meta", "link", "img"):
         return False
@@ -270,13 +283,14 @@ def inner_of_other(elem: HtmlElement, others: list[HtmlElement]) -> bool:
     return any(other is not elem and other in elem.iterancestors() for other in others)
 
 
-def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
+def text_byline(area: BylineArea, own: set[str]) -> Credits:
     """A short line after the headline that opens with a byline word: "Von Vorname Nachname"."""
-    main = main_article(tree)
-    for elem in byline_lines(tree):
-        if _NOT_HERE.search(elem.get("class") or "") or outside_article(elem, main):
-            continue
+    for elem in area.lines:
         text = text_of(elem)
+        if len(text) > BYLINE_CHARS:
+            continue  # a line the dates read, too long for names only
+        if _NOT_HERE.search(elem.get("class") or "") or area.outside(elem):
+            continue
         if _reads_like_a_sentence(text):
             continue  # "Von PUBLIC VOICE mit osAlliance zur ALLMENDA": a sentence, no byline
         credits = split_credit(text, own)
@@ -285,7 +299,86 @@ def text_byline(tree: HtmlElement, own: set[str]) -> Credits:
     return Credits()
 
 
-def byline_lines(tree: HtmlElement, limit: int = 300, max_chars: int = 100
+#: characters of a line that names the authors (the dates read lines up to DATE_LINE_CHARS)
+BYLINE_CHARS = 100
+DATE_LINE_CHARS = 200
+
+
+# Read as values: ``//*[contains(@class, 'a') or contains(@class, 'b') ...]`` makes libxml2
+# build a string of the attribute for every ``contains`` of every element (4 ms a page for the
+# dozen words of bylines and dates); each attribute read once and searched in Python with one
+# regex costs a sixth of that, and credits and dates share the pass.
+_MARKUP = etree.XPath(
+    "(//h1)[1] | //time | //@class | //@itemprop | //@rel | //@data-testid"
+)
+
+
+class BylineArea:
+    """What the credits and the dates both read around the headline, worked out once a page:
+    the main ``<article>`` and the byline lines after the headline (each costs a walk over
+    hundreds of elements)."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        self.tree = tree
+        self._outside: dict[HtmlElement, bool] = {}
+
+    @cached_property
+    def main(self) -> HtmlElement | None:
+        return main_article(self.tree)
+
+    @cached_property
+    def markup(self) -> list[Any]:
+        """The first headline, the ``<time>`` elements and the attributes that may mark a
+        byline or a date, in document order (an element's attributes right after it)."""
+        return _MARKUP(self.tree)
+
+    def marked(
+        self, attribute: Callable[[str, str], bool], tags: frozenset[str] = frozenset()
+    ) -> list[HtmlElement]:
+        """The elements of :attr:`markup` among ``tags`` or with an attribute for which
+        ``attribute(name, value)`` holds, in document order and each once."""
+        elements: list[HtmlElement] = []
+        last = None
+        for node in self.markup:
+            if isinstance(node, str):  # an attribute value, its element a getparent() away
+                if not attribute(node.attrname, node):  # type: ignore[attr-defined]
+                    continue
+                node = node.getparent()  # type: ignore[attr-defined]
+            elif node.tag not in tags:
+                continue
+            if node is not last:
+                elements.append(node)
+                last = node
+        return elements
+
+    def outside(self, elem: HtmlElement) -> bool:
+        """Inside comments, teasers, navigation or another <article> than the main one (the
+        classes of <body>, <html> and of the main article itself say nothing of the
+        element). The answer of each ancestor on the way is remembered: the elements read
+        share most of their ancestors."""
+        walked: list[HtmlElement] = []
+        answer = False
+        for node in elem.iterancestors():
+            known = self._outside.get(node)
+            if known is not None:
+                answer = known
+                break
+            walked.append(node)
+            verdict = _ancestor_verdict(node, self.main)
+            if verdict is not None:
+                answer = verdict
+                break
+        for node in walked:  # what the walk from each of them up gives
+            self._outside[node] = answer
+        return answer
+
+    @cached_property
+    def lines(self) -> list[HtmlElement]:
+        """:func:`byline_lines` of up to ``DATE_LINE_CHARS`` characters."""
+        return list(byline_lines(self.tree, max_chars=DATE_LINE_CHARS))
+
+
+def byline_lines(tree: HtmlElement, limit: int = 300, max_chars: int = BYLINE_CHARS
                  ) -> Iterator[HtmlElement]:
     """Elements among the ``limit`` after the first headline whose short text (at most
     ``max_chars``) opens with a byline word ("Von …", "By …", "Written by …")."""
@@ -312,20 +405,22 @@ def _after(tree: HtmlElement, h1: HtmlElement) -> Iterator[HtmlElement]:
     node: HtmlElement | None = h1
     while node is not None:
         for sibling in node.itersiblings():
-            if isinstance(sibling.tag, str):
-                yield from (e for e in sibling.iter() if isinstance(e.tag, str))
+            yield from sibling.iter(etree.Element)  # elements only: no comments
         node = node.getparent()
 
 
 def _opens_with_byline_word(elem: HtmlElement) -> bool:
     """The first words of the element open with a byline word (read without joining all its
     text: most elements are rejected on their first characters)."""
-    head = ""
-    for piece in elem.itertext():
-        head += piece
-        if len(head.strip()) >= 24:
-            break
-    return bool(_PREFIX.match(_clean(head)))
+    head = elem.text or ""  # the first piece of itertext(), often long enough by itself
+    if len(head.strip()) < 24:
+        head = ""
+        for piece in elem.itertext():
+            head += piece
+            if len(head.strip()) >= 24:
+                break
+    head = head.lstrip()
+    return bool(_PREFIX_START.match(head) and _PREFIX.match(_clean(head)))
 
 
 def _reads_like_a_sentence(text: str) -> bool:
@@ -454,22 +549,21 @@ def main_article(tree: HtmlElement) -> HtmlElement | None:
     return max(articles, key=lambda a: len(a.text_content())) if len(articles) > 1 else None
 
 
-def outside_article(elem: HtmlElement, main: HtmlElement | None) -> bool:
-    """Inside comments, teasers, navigation or another <article> than the main one (the
-    classes of <body>, <html> and of the main article itself say nothing of the element)."""
-    for node in elem.iterancestors():
-        if node.tag in ("body", "html") or node is main:
-            break
-        if node.tag in ("nav", "aside", "form"):
-            return True
-        if node.tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
-            return True
-        if node.tag == "article" and main is not None:
-            return True
-        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if marker.strip() and _NOT_HERE.search(marker) and not _holds_the_page(node):
-            return True
-    return False
+def _ancestor_verdict(node: HtmlElement, main: HtmlElement | None) -> bool | None:
+    """What an ancestor says of an element under it (:meth:`BylineArea.outside`): True
+    (outside), False (inside: the walk stops at it) or None (ask its parent)."""
+    if node.tag in ("body", "html") or node is main:
+        return False
+    if node.tag in ("nav", "aside", "form"):
+        return True
+    if node.tag == "footer" and not any(a.tag == "article" for a in node.iterancestors()):
+        return True
+    if node.tag == "article" and main is not None:
+        return True
+    marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+    if marker.strip() and _NOT_HERE.search(marker) and not _holds_the_page(node):
+        return True
+    return None
 
 
 def _holds_the_page(node: HtmlElement) -> bool:

@@ -29,7 +29,6 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from itertools import islice
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines import bylines
@@ -60,13 +59,22 @@ _UPDATE_WORDS = re.compile(
 # elements whose class, itemprop or id speaks of dates or bylines: the places dates are shown
 _DATE_WORDS = ("date", "time", "publi", "posted", "datum", "fecha", "data", "byline", "author",
                "meta", "stamp", "zeit")
-_DATE_ELEMENT = "self::time or contains(@itemprop, 'date') or " + " or ".join(
-    f"contains(@class, '{word}')"
-    for word in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS))
+# (as written or capitalised: "date" finds "post-date" and "postDate", not "DATE")
+_DATE_CLASS = re.compile(
+    "|".join(re.escape(w) for w in (*_DATE_WORDS, *(w.capitalize() for w in _DATE_WORDS)))
 )
-# the first headline and the date-like elements, in document order (one pass in C: the
+# the first headline and the date-like elements (<time>, an itemprop or a class that says
+# so) are found in document order by one pass (bylines.BylineArea.marked: the
 # preceding/following axes cost far more)
-_HEADLINE_AND_DATES = etree.XPath(f"(//h1)[1] | //*[{_DATE_ELEMENT}]")
+_HEADLINE_AND_TIME = frozenset({"h1", "time"})
+
+
+def _marks_a_date(name: str, value: str) -> bool:
+    if name == "class":
+        return _DATE_CLASS.search(value) is not None
+    return name == "itemprop" and "date" in value
+
+
 _BYLINE_MARKUP = re.compile(r"author|byline", re.IGNORECASE)
 _URL_DATE = re.compile(
     r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|-|\.|$)|"
@@ -125,12 +133,16 @@ def find_dates(
     language: str | None = None,
     fetched_at: str | None = None,
     guess: Callable[[], str | None] | None = None,
+    area: bylines.BylineArea | None = None,
 ) -> PageDates:
     """Published and modified dates of a page (``guess``: a last-resort guesser, e.g.
-    trafilatura's), checked by :func:`sane_dates` against each other and the fetch time."""
+    trafilatura's), checked by :func:`sane_dates` against each other and the fetch time.
+    ``area``: the page's :class:`pipelines.bylines.BylineArea` when the caller shares it
+    with the credits."""
     fetched = _parse(fetched_at) if fetched_at else None
+    area = area or bylines.BylineArea(tree)
     # the first dozen are enough: the byline area comes first, teasers and footers later
-    visible = list(islice(_visible_dates(tree, language, fetched), 12))
+    visible = list(islice(_visible_dates(area, language, fetched), 12))
     url_date = date_in_url(url)
     shown = [d for d, is_update in visible if not is_update and d.source != "time-modified"]
     published_candidates = [
@@ -335,25 +347,24 @@ def _declared(decl: md.Declarations, jsonld_key: str, metas: tuple[str, ...]) ->
 
 
 def _visible_dates(
-    tree: HtmlElement, language: str | None, fetched: datetime | None
+    area: bylines.BylineArea, language: str | None, fetched: datetime | None
 ) -> Iterator[tuple[FoundDate, bool]]:
     """Dates of ``<time>`` elements and of date-like markup, in the article's byline area
     first (after the headline), outside comments and teasers; ``True`` marks an update."""
-    main = bylines.main_article(tree)
-    found = _HEADLINE_AND_DATES(tree)
+    found = area.marked(_marks_a_date, _HEADLINE_AND_TIME)
     h1 = next((e for e in found if e.tag == "h1"), None)
     if h1 is not None:
         at = found.index(h1)
         # the byline area first: the 60 nearest after the headline, then the 20 before it
         after_h1, before_h1 = found[at + 1:at + 61], found[max(0, at - 20):at]
-        after_h1 += list(islice(bylines.byline_lines(tree, max_chars=200), 5))
+        after_h1 += area.lines[:5]
     else:
         after_h1, before_h1 = found[:60], []
     relative: list[tuple[FoundDate, bool]] = []
     for elem in after_h1 + before_h1:
         if elem.tag in ("html", "body", "article", "main", "section", "script", "style", "meta"):
             continue
-        if bylines.outside_article(elem, main):
+        if area.outside(elem):
             continue
         text = " ".join((elem.text_content() or "").split())
         label = f"{elem.get('class') or ''} {elem.get('itemprop') or ''}"

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 
 from pipelines import metadata as md
-from pipelines.bylines import find_credits
+from pipelines.bylines import BylineArea, find_credits
 from pipelines.dates import find_dates
 from pipelines.extraction import Extraction
 
@@ -112,14 +112,15 @@ def fill_credits_and_dates(
 ) -> None:
     """Authors and agencies (pipelines.bylines), published/modified dates with their source
     and confidence (pipelines.dates); trafilatura's date only as the last resort."""
-    credits = find_credits(tree, decl, url, ex.site_name)
+    area = BylineArea(tree)  # read by both
+    credits = find_credits(tree, decl, url, ex.site_name, area)
     ex.authors, ex.agencies = credits.authors, credits.agencies
     if credits.display and credits.source:
         ex.author = unicodedata.normalize("NFC", credits.display)
         ex.sources["author"] = credits.source
     found = find_dates(
         tree, decl, url, md.normalize_language(decl.html_lang), fetched_at,
-        guess=lambda: traf_meta.get("date"),
+        guess=lambda: traf_meta.get("date"), area=area,
     )
     ex.date_notes = found.notes
     for name, value in (("published", found.published), ("modified", found.modified)):
