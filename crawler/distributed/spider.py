@@ -43,12 +43,16 @@ PIPELINES = {
     "pipelines.stages.StorePipeline": None,
     "pipelines.handoff.WorkerExtractPipeline": 300,
     "pipelines.handoff.HandOffPipeline": 800,
+    # WARC files are not written by distributed crawls yet: a worker would open the archive
+    # for its revisit digests, and the writer alone may own archive.db and the WARC index
+    "pipelines.warc.WarcPipeline": None,
 }
 MIDDLEWARES = {
     "crawler.incremental.SkipKnownArticlesMiddleware": None,
     "crawler.distributed.known.RedisSkipKnownArticlesMiddleware": 45,
     "crawler.middlewares.PacingMiddleware": None,
     "crawler.distributed.middlewares.SharedPacingMiddleware": 900,
+    "crawler.warc.WarcCaptureMiddleware": None,  # see PIPELINES
 }
 
 
