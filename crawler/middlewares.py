@@ -37,7 +37,9 @@ from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.robotstxt import RobotParser
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from core.items import utc_now
 from core.outcomes import (
@@ -142,7 +144,28 @@ async def _resolves_privately(host: str) -> bool:
 
 
 class RobotsMiddleware(RobotsTxtMiddleware):
-    """Scrapy's robots.txt filter; a disallowed URL is refused with :class:`RefusedRobots`."""
+    """Scrapy's robots.txt filter; a disallowed URL is refused with :class:`RefusedRobots`.
+
+    While a host's robots.txt is being fetched, Scrapy (2.19) keeps a Deferred for it that
+    every other request of that host awaits as a Future; turning a Deferred into a Future
+    consumes its result (Twisted's ``asFuture``), so only the first waiter got the parser and
+    the next ones got None, which lets everything through. A fresh distributed worker takes
+    many requests of a host at once, and fetched robots.txt-disallowed pages that way. Here
+    each waiter awaits its own Deferred, fired with the parser.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        pending = self._parsers.get(urlparse_cached(request).netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)  # known, or fetched now
+        mine: Deferred[RobotParser | None] = Deferred()
+
+        def hand_on(parser: RobotParser | None) -> RobotParser | None:
+            mine.callback(parser)
+            return parser  # unchanged, for the next waiter
+
+        pending.addCallback(hand_on)
+        return await maybe_deferred_to_future(mine)
 
     def process_request_2(self, rp: RobotParser | None, request: Request) -> None:
         try:

@@ -236,3 +236,31 @@ def test_three_workers_keep_a_sites_crawl_delay_together(crawl_redis, tmp_path):
         gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
         assert min(gaps) >= 0.5 - SLACK, f"requests {min(gaps):.2f} s apart, Crawl-delay: 0.5"
     assert len(texts(crawl.archive)) == len(pages)
+
+
+def test_workers_check_every_request_against_a_slow_robots_txt(crawl_redis, tmp_path):
+    """Each worker reads robots.txt itself, while the requests it took from the shared queue
+    wait for it: every one of them is checked once it arrives (one worker fetched the demo's
+    Disallowed draft in its first second, when only the first waiter was)."""
+    secret = [f"/private/draft-{i}/" for i in range(6)]
+    pages = [article_path(f"robots-wait-{i}", 14) for i in range(3)]
+    with FaultSite() as site:
+        slow = robots_txt(disallow=["/private/"])
+        slow.delay = 0.5
+        site.route("/robots.txt", slow)
+        site.route("/", links_response("Home", [*pages, *secret]))
+        for path in secret:
+            site.route(path, links_response("Draft", []))
+        for i, path in enumerate(pages):
+            site.route(path, article_response(site.url(path), f"Robots wait story {i}"))
+        starts = ",".join(site.url(p) for p in ["/", *secret])
+        crawl = Crawl(crawl_redis, starts, tmp_path)
+        try:
+            crawl.start_writer()
+            crawl.start_workers(2)
+            crawl.wait()
+        finally:
+            crawl.kill()
+        assert {p: site.count(p) for p in secret} == dict.fromkeys(secret, 0), crawl.logs()
+        assert all(site.count(p) == 1 for p in pages), crawl.logs()
+    assert len(texts(crawl.archive)) == len(pages)

@@ -852,6 +852,27 @@ def test_articles_that_disappear_are_marked_gone_and_kept(tmp_path):
         assert db["articles"].count == 4
 
 
+def test_no_request_waiting_for_a_slow_robots_txt_escapes_it(tmp_path):
+    """Several requests of a host wait for its robots.txt together (here start URLs; in a
+    distributed crawl, a new worker's first take from the queue): each is checked against it
+    once it arrives, not only the first."""
+    secret = [f"/private/draft-{i}/" for i in range(5)]
+    with FaultSite() as site:
+        slow = robots_txt(disallow=["/private/"])
+        slow.delay = 0.5
+        site.route("/robots.txt", slow)
+        site.route("/", links_response("Home", []))
+        for path in secret:
+            site.route(path, links_response("Draft", []))
+        starts = ",".join(site.url(p) for p in ["/", *secret])
+        done = run_crawl(tmp_path / "archive.db", "-a", f"start={starts}", settings=SHORT)
+        assert done.returncode == 0, done.output[-3000:]
+        assert site.count("/") == 1
+        assert {p: site.count(p) for p in secret} == dict.fromkeys(secret, 0)
+    db = sqlite_utils.Database(tmp_path / "archive.db")
+    assert crawl_outcomes(db).get("refused_robots") == len(secret)
+
+
 # -- robots.txt Crawl-delay -----------------------------------------------------------------
 
 

@@ -4,6 +4,8 @@ pacer's clock injected: none of them waits, each call returns its answer at once
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from scrapy import Request, Spider
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest
@@ -213,6 +215,47 @@ def test_robots_disallow_is_refused_by_type():
     with pytest.raises(RefusedRobots):
         robots.process_request_2(parser, Request("http://news.example/private/x"))
     assert robots.process_request_2(parser, Request("http://news.example/public/x")) is None
+
+
+class SlowRobotsEngine:
+    """The engine's one use here: download robots.txt, answering once ``arrived`` is set (the
+    network, in Scrapy's own robots.txt tests a stand-in too)."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.arrived = asyncio.Event()
+        self.downloads: list[str] = []
+
+    async def download_async(self, request: Request) -> Response:
+        self.downloads.append(request.url)
+        await self.arrived.wait()
+        return response(request.url, body=self.body)
+
+
+def test_every_request_waiting_for_robots_txt_is_checked_against_it():
+    """Requests for a host whose robots.txt is being fetched wait for it, and each one is
+    checked: Scrapy's middleware (2.19) hands its parser to the first waiter only, the others
+    got None and went unchecked (a fresh distributed worker takes many requests at once)."""
+    crawler = make_crawler()
+    crawler.stats.open_spider()
+    crawler.engine = SlowRobotsEngine(b"User-agent: *\nDisallow: /private/\n")
+    robots = mw.RobotsMiddleware.from_crawler(crawler)
+    urls = ["http://news.example/", *(f"http://news.example/private/{i}/" for i in range(3)),
+            "http://news.example/public/"]
+
+    async def crawl() -> list[object]:
+        waiting = [asyncio.ensure_future(robots.process_request(Request(url))) for url in urls]
+        await asyncio.sleep(0)  # all of them now wait for robots.txt
+        crawler.engine.arrived.set()
+        return await asyncio.gather(*waiting, return_exceptions=True)
+
+    outcomes = asyncio.run(crawl())
+    assert crawler.engine.downloads == ["http://news.example/robots.txt"]  # fetched once
+    assert [type(o).__name__ for o in outcomes] == [
+        "NoneType", "RefusedRobots", "RefusedRobots", "RefusedRobots", "NoneType"]
+    # a request coming after robots.txt was read is checked as well
+    with pytest.raises(RefusedRobots):
+        asyncio.run(robots.process_request(Request("http://news.example/private/late/")))
 
 
 def test_the_fetch_recorder_labels_failures_by_type():
