@@ -105,8 +105,13 @@ def test_recrawls_add_no_duplicate_and_keep_first_seen(crawled, demo_site):
 
 def test_every_response_is_a_fetch_row(crawled, demo_site):
     _, db, *_ = crawled
+    # each article is fetched once, under the first address the crawl found it by (its plain
+    # URL, or a ?utm_ or ?noamp variant: requests go out as the site gave them); whichever it
+    # was, the response that gave the article is recorded
     fetched = {r["url"] for r in db.query("select url from fetches where status = 200")}
-    assert demo_site.article_urls() <= fetched
+    stored_from = {r["fetched_url"] for r in db.query("select fetched_url from articles")}
+    assert len(stored_from) == len(demo_site.article_urls())
+    assert stored_from <= fetched
     assert db.execute("select count(*) from fetches where status = 301").fetchone()[0] > 0
 
 
