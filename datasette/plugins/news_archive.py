@@ -68,38 +68,70 @@ MATCHING = (
 
 #: Matches a search ranks (and a feed sorts): the newest archived that pass the filters.
 CANDIDATES = 500
-#: Results a search shows, each with its snippet (made from the article's whole text: the
-#: snippets are most of a search's time).
+#: Results a search shows, each with its snippet.
 SEARCH_ROWS = 50
-#: The newest :data:`CANDIDATES` matches passing the filters, newest archived first: FTS5
-#: reads the word's list of articles backwards from the newest (rowid order) and stops there,
-#: however many articles contain the word.
-_CANDIDATES = f"""select articles_fts.rowid as id
-  from articles_fts
-  join articles on articles.rowid = articles_fts.rowid
-  where articles_fts match fts_words(:q)
-    and {ARTICLE_FILTERS.strip()}
-  order by articles_fts.rowid desc
-  limit {CANDIDATES}"""
+#: A bound above every ``published`` value starting with a date <= ``:until`` (or any value,
+#: with no ``:until``), for an index range; the exact date test is made on each candidate.
+_UNTIL_BOUND = "case when :until = '' then char(1114111) else :until || char(1114111) end"
+#: The rowids of the articles of a site and/or date range, read from an index ((site),
+#: (site, published) or (published)): a few thousand index entries, never an article row.
+#: Each branch runs only for the filters given (its parameter test is made once, up front).
+_FILTERED = f"""select rowid from articles
+      where :site != '' and :since = '' and :until = '' and articles.site = :site
+      union all
+      select rowid from articles
+      where :site != '' and (:since != '' or :until != '') and articles.site = :site
+        and articles.published >= :since and articles.published < {_UNTIL_BOUND}
+      union all
+      select rowid from articles
+      where :site = '' and (:since != '' or :until != '')
+        and articles.published >= :since and articles.published < {_UNTIL_BOUND}"""
 
-#: Ranked search: bm25 ranks the candidates, the matches passing the filters from the oldest
-#: candidate on (exactly the candidates: FTS5 seeks to that rowid and reads forward). Ranking
-#: every match of a word found in a tenth of a million articles cannot be done within
-#: Datasette's time limit, so a search shows the best matches among the newest
-#: :data:`CANDIDATES` archived (bm25's word weights still come from the whole archive); the
-#: snippets are made for the page's rows only.
+
+def _candidates(columns: str) -> str:
+    """The newest :data:`CANDIDATES` matches passing the filters (``columns`` of each), newest
+    archived first. FTS5 reads the word's list of articles backwards from the newest (rowid
+    order) and stops there, however many articles contain the word. Two plans, one answer:
+
+    - no site and no dates (the language alone, or no filter): each match's article is read
+      and tested, a few hundred rows for the CANDIDATES newest;
+    - a site and/or a date range: the filtered articles' rowids are read from an index first
+      (:data:`_FILTERED`), and each match is tested against them in memory, its article read
+      only when it is in; reading the article of every newer match instead made a frequent
+      word's search in an old year of one site walk (and read) a hundred thousand articles.
+
+    ``cross join`` keeps FTS5 the outer loop (SQLite's word for "this join order").
+    """
+    one_plan = """select {columns}
+      from articles_fts cross join articles on articles.rowid = articles_fts.rowid
+      where articles_fts match fts_words(:q)
+        and {plan}
+        and {filters}
+      order by articles_fts.rowid desc
+      limit {limit}"""
+    by_word = one_plan.format(
+        columns=columns, plan="(:site = '' and :since = '' and :until = '')",
+        filters=ARTICLE_FILTERS.strip(), limit=CANDIDATES)
+    by_filter = one_plan.format(
+        columns=columns,
+        plan=f"(:site != '' or :since != '' or :until != '')\n"
+             f"        and +articles_fts.rowid in (\n      {_FILTERED})",
+        filters=ARTICLE_FILTERS.strip(), limit=CANDIDATES)
+    return f"select * from (\n    {by_word})\n  union all\n  select * from (\n    {by_filter})"
+
+
+#: Ranked search: bm25 ranks the candidates (computed as they are read: one pass over the
+#: word's newest matches, bm25's word weights still from the whole archive), then the page's
+#: rows get their snippets. Ranking every match of a word found in a tenth of a million
+#: articles cannot be done within Datasette's time limit, so a search shows the best matches
+#: among the newest :data:`CANDIDATES` archived that pass its filters. The snippets are
+#: made by one FTS5 look-up of each shown row; bm25 is never computed there (outside the scan
+#: that counted the word's articles once, each bm25() would count them again: 4 ms a row).
 SEARCH_SQL = f"""with candidates as (
-  {_CANDIDATES}
+  {_candidates("articles_fts.rowid as id, bm25(articles_fts) as score")}
 ),
 ranked as (
-  select articles_fts.rowid as id, bm25(articles_fts) as score
-  from articles_fts
-  join articles on articles.rowid = articles_fts.rowid
-  where articles_fts match fts_words(:q)
-    and articles_fts.rowid >= (select min(id) from candidates)
-    and {ARTICLE_FILTERS.strip()}
-  order by score
-  limit {SEARCH_ROWS}
+  select id, score from candidates order by score, id desc limit {SEARCH_ROWS}
 )
 select
   articles.title,
@@ -108,12 +140,11 @@ select
   articles.author,
   articles.published,
   articles.url
-from articles_fts
-join articles on articles.rowid = articles_fts.rowid
+from ranked
+cross join articles_fts on articles_fts.rowid = ranked.id
+cross join articles on articles.rowid = ranked.id
 where articles_fts match fts_words(:q)
-  and articles_fts.rowid in (select id from ranked)
-order by bm25(articles_fts)
-limit {SEARCH_ROWS}"""
+order by ranked.score, ranked.id desc"""
 
 #: Columns datasette-atom reads. Atom dates need a time zone: strftime() normalises what the
 #: page declared (a date, a local time with offset) to UTC, falling back to when it was archived.
@@ -137,7 +168,7 @@ _FEED_ROWS = f"""select
 #: datasette-atom cannot write a feed of no entries: a search that matches nothing yet has one
 #: entry saying so (its id and date never change, so readers show it once).
 FEED_SQL = f"""with candidates as (
-  {_CANDIDATES}
+  {_candidates("articles_fts.rowid as id")}
 ),
 hits as (
   {_FEED_ROWS}
