@@ -70,54 +70,86 @@ MATCHING = (
 CANDIDATES = 500
 #: Results a search shows, each with its snippet.
 SEARCH_ROWS = 50
+#: The most filtered articles read into memory to test matches against (see _candidates).
+FILTERED_MAX = 100_000
 #: A bound above every ``published`` value starting with a date <= ``:until`` (or any value,
 #: with no ``:until``), for an index range; the exact date test is made on each candidate.
 _UNTIL_BOUND = "case when :until = '' then char(1114111) else :until || char(1114111) end"
 #: The rowids of the articles of a site and/or date range, read from an index ((site),
-#: (site, published) or (published)): a few thousand index entries, never an article row.
-#: Each branch runs only for the filters given (its parameter test is made once, up front).
+#: (site, published) or (published)), never from the articles' rows. Each branch runs only
+#: for the filters it serves (its parameter test is made once, before it reads anything).
 _FILTERED = f"""select rowid from articles
-      where :site != '' and :since = '' and :until = '' and articles.site = :site
-      union all
-      select rowid from articles
-      where :site != '' and (:since != '' or :until != '') and articles.site = :site
-        and articles.published >= :since and articles.published < {_UNTIL_BOUND}
-      union all
-      select rowid from articles
-      where :site = '' and (:since != '' or :until != '')
-        and articles.published >= :since and articles.published < {_UNTIL_BOUND}"""
+        where :site != '' and :since = '' and :until = '' and articles.site = :site
+        union all
+        select rowid from articles
+        where :site != '' and (:since != '' or :until != '') and articles.site = :site
+          and articles.published >= :since and articles.published < {_UNTIL_BOUND}
+        union all
+        select rowid from articles
+        where :site = '' and (:since != '' or :until != '')
+          and articles.published >= :since and articles.published < {_UNTIL_BOUND}"""
+#: Which plan finds the candidates: by the filtered articles when a site or dates are given
+#: and they are fewer than FILTERED_MAX (counted from the index, stopping there).
+_PLAN = f"""plan as (
+  select (:site != '' or :since != '' or :until != '')
+     and (select count(*) from (
+        {_FILTERED}
+        limit {FILTERED_MAX})) < {FILTERED_MAX} as by_filter
+)"""
 
 
-def _candidates(columns: str) -> str:
-    """The newest :data:`CANDIDATES` matches passing the filters (``columns`` of each), newest
-    archived first. FTS5 reads the word's list of articles backwards from the newest (rowid
-    order) and stops there, however many articles contain the word. Two plans, one answer:
+def _candidates(columns: str, *, without_words: bool = False) -> str:
+    """The newest :data:`CANDIDATES` articles matching ``:q`` and passing the filters
+    (``columns`` of each), newest archived first: FTS5 reads the word's list of articles
+    backwards from the newest (rowid order) and stops there, however many contain the word.
+    Needs the ``plan`` CTE (:data:`_PLAN`). Two plans, one answer, chosen by ``plan``:
 
-    - no site and no dates (the language alone, or no filter): each match's article is read
-      and tested, a few hundred rows for the CANDIDATES newest;
-    - a site and/or a date range: the filtered articles' rowids are read from an index first
-      (:data:`_FILTERED`), and each match is tested against them in memory, its article read
-      only when it is in; reading the article of every newer match instead made a frequent
-      word's search in an old year of one site walk (and read) a hundred thousand articles.
+    - by word: each match's article is read and its filters tested: a few hundred rows
+      without a site or dates (the language alone passes a third of the matches), and when
+      the filtered articles are too many to hold (FILTERED_MAX: then they are a big part of
+      the archive, and the newest matches soon pass);
+    - by filter (a site and/or a date range): the filtered articles' rowids are read from an
+      index first (:data:`_FILTERED`), each match is tested against them in memory and its
+      article read only when it is in. Reading the article of every newer match instead made
+      a frequent word's search in an old year of one site read a hundred thousand articles.
 
-    ``cross join`` keeps FTS5 the outer loop (SQLite's word for "this join order").
+    ``without_words`` (the feed): with no words (``:q`` empty) the candidates are the newest
+    archived articles passing the filters, read the same two ways (by rowid, by filter).
+    ``cross join`` keeps the first table the outer loop; a ``limit`` of 0 skips a plan.
     """
-    one_plan = """select {columns}
+    by_word = f"(select case when by_filter then 0 else {CANDIDATES} end from plan)"
+    by_filter = f"(select case when by_filter then {CANDIDATES} else 0 end from plan)"
+    filters = ARTICLE_FILTERS.strip()
+    in_filtered = f"in (\n        {_FILTERED})"
+    plans = [
+        f"""select {columns}
       from articles_fts cross join articles on articles.rowid = articles_fts.rowid
       where articles_fts match fts_words(:q)
-        and {plan}
         and {filters}
       order by articles_fts.rowid desc
-      limit {limit}"""
-    by_word = one_plan.format(
-        columns=columns, plan="(:site = '' and :since = '' and :until = '')",
-        filters=ARTICLE_FILTERS.strip(), limit=CANDIDATES)
-    by_filter = one_plan.format(
-        columns=columns,
-        plan=f"(:site != '' or :since != '' or :until != '')\n"
-             f"        and +articles_fts.rowid in (\n      {_FILTERED})",
-        filters=ARTICLE_FILTERS.strip(), limit=CANDIDATES)
-    return f"select * from (\n    {by_word})\n  union all\n  select * from (\n    {by_filter})"
+      limit {by_word}""",
+        f"""select {columns}
+      from articles_fts cross join articles on articles.rowid = articles_fts.rowid
+      where articles_fts match fts_words(:q)
+        and +articles_fts.rowid {in_filtered}
+        and {filters}
+      order by articles_fts.rowid desc
+      limit {by_filter}""",
+    ]
+    if without_words:
+        plans += [
+            f"""select articles.rowid as id from articles
+      where :q = '' and articles.rowid <= (select max(rowid) from articles)
+        and {filters}
+      order by articles.rowid desc
+      limit {by_word}""",
+            f"""select articles.rowid as id from articles
+      where :q = '' and articles.rowid {in_filtered}
+        and {filters}
+      order by articles.rowid desc
+      limit {by_filter}""",
+        ]
+    return "\n  union all\n  ".join(f"select * from (\n    {plan})" for plan in plans)
 
 
 #: Ranked search: bm25 ranks the candidates (computed as they are read: one pass over the
@@ -127,7 +159,8 @@ def _candidates(columns: str) -> str:
 #: among the newest :data:`CANDIDATES` archived that pass its filters. The snippets are
 #: made by one FTS5 look-up of each shown row; bm25 is never computed there (outside the scan
 #: that counted the word's articles once, each bm25() would count them again: 4 ms a row).
-SEARCH_SQL = f"""with candidates as (
+SEARCH_SQL = f"""with {_PLAN},
+candidates as (
   {_candidates("articles_fts.rowid as id, bm25(articles_fts) as score")}
 ),
 ranked as (
@@ -158,17 +191,15 @@ _FEED_ROWS = f"""select
     articles.author as atom_author_name,
     coalesce(nullif(articles.description, ''), substr(articles.text, 1, 600), '') as atom_content
   from articles
-  where articles.rowid in (
-      select id from candidates
-      union all
-      select rowid from articles as everything where :q = '')
+  where articles.rowid in (select id from candidates)
     and {ARTICLE_FILTERS.strip()}
   order by atom_updated desc
   limit 50"""
 #: datasette-atom cannot write a feed of no entries: a search that matches nothing yet has one
 #: entry saying so (its id and date never change, so readers show it once).
-FEED_SQL = f"""with candidates as (
-  {_candidates("articles_fts.rowid as id")}
+FEED_SQL = f"""with {_PLAN},
+candidates as (
+  {_candidates("articles_fts.rowid as id", without_words=True)}
 ),
 hits as (
   {_FEED_ROWS}
