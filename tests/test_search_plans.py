@@ -177,12 +177,25 @@ def run(archive: Path, sql: str, **params: str) -> list[tuple]:
 
 
 def by_word_only(sql: str) -> str:
-    """The query with FILTERED_MAX lowered to 10: filtered articles are then too many to hold
-    in this archive's every filter, and the plan by word serves them."""
-    small = sql.replace(f"limit {plugin.FILTERED_MAX})) < {plugin.FILTERED_MAX}",
-                        "limit 10)) < 10")
+    """The query choosing the plan by word unless fewer than 10 articles pass the filters
+    (then they are too many to hold, in this archive's every filter)."""
+    small = sql.replace(f"(filtered < {plugin.FILTERED_MAX} or filtered < 3 * newer)",
+                        "filtered < 10")
     assert small != sql
     return small
+
+
+@pytest.mark.parametrize(("params", "by_filter"), [
+    ({"until": "2023-03-10"}, 1),  # 68 old articles, 700 newer: hold the 68
+    ({"site": BIG, "until": "2023-03-10"}, 1),
+    ({"since": "2023-03-10"}, 0),  # the newest 730: the newest matches are in
+    ({"since": "2023-01-10", "until": "2025-01-31"}, 0),  # 745, 38 newer
+])
+def test_the_plan_holds_the_filtered_articles_when_far_more_are_newer(archive, params,
+                                                                       by_filter):
+    plan_of = f"with {plugin._PLAN} select by_filter from plan".replace(
+        f"filtered < {plugin.FILTERED_MAX} or", "filtered < 10 or")
+    assert run(archive, plan_of, **params) == [(by_filter,)]
 
 
 @pytest.mark.parametrize("params", FILTERS[1:], ids=lambda p: "&".join(f"{k}={v}" for k, v in

@@ -70,8 +70,10 @@ MATCHING = (
 CANDIDATES = 500
 #: Results a search shows, each with its snippet.
 SEARCH_ROWS = 50
-#: The most filtered articles read into memory to test matches against (see _candidates).
+#: Filtered articles always read into memory to test matches against (see _candidates).
 FILTERED_MAX = 100_000
+#: How far the plan's counts go: filtered articles, and those published after the range.
+_COUNT_FILTERED, _COUNT_NEWER = 600_000, 200_000
 #: A bound above every ``published`` value starting with a date <= ``:until`` (or any value,
 #: with no ``:until``), for an index range; the exact date test is made on each candidate.
 _UNTIL_BOUND = "case when :until = '' then char(1114111) else :until || char(1114111) end"
@@ -88,13 +90,25 @@ _FILTERED = f"""select rowid from articles
         select rowid from articles
         where :site = '' and (:since != '' or :until != '')
           and articles.published >= :since and articles.published < {_UNTIL_BOUND}"""
-#: Which plan finds the candidates: by the filtered articles when a site or dates are given
-#: and they are fewer than FILTERED_MAX (counted from the index, stopping there).
+#: Which plan finds the candidates (see _candidates), from counts of index entries:
+#: by the filtered articles when a site or dates are given and those articles are fewer than
+#: FILTERED_MAX, or fewer than three times the articles published after the range (the plan
+#: by word reads the newer matches' articles first, each ~9 times the cost of holding one
+#: filtered article, and a frequent word is in about a third of them).
 _PLAN = f"""plan as (
   select (:site != '' or :since != '' or :until != '')
-     and (select count(*) from (
+     and (filtered < {FILTERED_MAX} or filtered < 3 * newer) as by_filter
+  from (select
+    (select count(*) from (
         {_FILTERED}
-        limit {FILTERED_MAX})) < {FILTERED_MAX} as by_filter
+        limit {_COUNT_FILTERED})) as filtered,
+    (select count(*) from (
+        select 1 from articles where :until != '' and :site = ''
+          and articles.published >= {_UNTIL_BOUND}
+        union all
+        select 1 from articles where :until != '' and :site != '' and articles.site = :site
+          and articles.published >= {_UNTIL_BOUND}
+        limit {_COUNT_NEWER})) as newer)
 )"""
 
 
@@ -104,10 +118,10 @@ def _candidates(columns: str, *, without_words: bool = False) -> str:
     backwards from the newest (rowid order) and stops there, however many contain the word.
     Needs the ``plan`` CTE (:data:`_PLAN`). Two plans, one answer, chosen by ``plan``:
 
-    - by word: each match's article is read and its filters tested: a few hundred rows
-      without a site or dates (the language alone passes a third of the matches), and when
-      the filtered articles are too many to hold (FILTERED_MAX: then they are a big part of
-      the archive, and the newest matches soon pass);
+    - by word: each match's article is read and its filters tested, newest first: a few
+      hundred rows without a site or dates (the language alone passes a third of the
+      matches), or when the filtered articles are many and few are newer than the range
+      (a site of a tenth of the archive, "since" a date): the newest matches soon pass;
     - by filter (a site and/or a date range): the filtered articles' rowids are read from an
       index first (:data:`_FILTERED`), each match is tested against them in memory and its
       article read only when it is in. Reading the article of every newer match instead made
