@@ -110,6 +110,25 @@ def test_a_dead_workers_requests_go_back_to_the_queue(server):
     assert alive.check_done()
 
 
+def test_the_heartbeat_timeout_is_the_setting(server, redis_server, tmp_path):
+    """ARCHIVE_HEARTBEAT_TIMEOUT: how long a silent worker keeps its requests; the worker
+    beats five times per period."""
+    _, spider = worker_spider(redis_server, tmp_path, "https://a.example/",
+                              ARCHIVE_HEARTBEAT_TIMEOUT="0.5")
+    assert spider.run.beat_every == pytest.approx(0.1)
+    heartbeat = KEYS.heartbeat(spider.run.worker)
+    assert 0 < server.pttl(heartbeat) <= 500
+    other = run_for(server, "h:2")
+    server.zadd(other.key("requests"), {b"r1": 0})
+    taken = spider.run.take()
+    assert taken is not None
+    time.sleep(0.6)  # no beat: the worker is taken for dead and its request requeued
+    assert not server.exists(heartbeat)
+    assert not other.check_done()
+    again = other.take()
+    assert again is not None and again.member == b"r1"
+
+
 def test_a_deferred_request_waits_its_time_in_redis(server):
     run = run_for(server, "h:1")
     server.zadd(run.key("requests"), {b"r1": -5})

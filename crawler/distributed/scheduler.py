@@ -41,7 +41,6 @@ LEASE_META = "archive_site_lease"
 TRIES = 8
 #: How often an idle worker looks at the shared queue again (seconds).
 IDLE_POLL = 0.5
-HEARTBEAT_EVERY = 2.0
 
 
 class DistributedScheduler(Scheduler):
@@ -91,7 +90,7 @@ class DistributedScheduler(Scheduler):
         self.run.leave()  # anything still held goes back to the queue
 
     def _beat(self) -> None:
-        while not self.heart_stop.wait(HEARTBEAT_EVERY):
+        while not self.heart_stop.wait(self.run.beat_every):
             try:
                 self.run.beat()
             except Exception:  # Redis restarting: the next beat will do

@@ -76,7 +76,9 @@ class DistributedNewsSpider(RedisMixin, NewsSpider):
         spider.server = redis_client(settings)  # the same, patient while Redis restarts
         spider.count_size = spider.server.llen
         keys = Keys(spider.name)
-        spider.run = CrawlRun(spider.server, keys)
+        spider.run = CrawlRun(
+            spider.server, keys,
+            heartbeat_ttl_ms=int(settings.getfloat("ARCHIVE_HEARTBEAT_TIMEOUT") * 1000))
         own = [dataclasses.asdict(site) for site in spider.sites]
         spider.run.join(own, keep_alive=settings.getbool("ARCHIVE_KEEP_RUNNING"))
         if spider.run.sites != own:
