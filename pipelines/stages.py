@@ -223,7 +223,7 @@ class StorePipeline:
     def pending(self) -> bool:
         """Whether rows wait to be written (a flush that failed keeps them)."""
         return bool(self.articles or self.fetches or self.listings or self.gone
-                    or self.not_modified or self.rejections)
+                    or self.not_modified or self.rejections or self.warc_records)
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""
