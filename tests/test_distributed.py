@@ -283,3 +283,18 @@ def test_start_urls_pushed_to_redis_become_start_requests(server, redis_server, 
     assert [r.url for r in requests] == ["https://a.example/section/", "https://a.example/x"]
     assert all(r.dont_filter and r.meta["via"] == "start" and r.meta["site"] == 0
                for r in requests)
+
+
+def test_the_shared_duplicate_filter_sees_one_page_under_its_spellings(server):
+    """Two workers finding one article as /x/?utm_source=… and /x/?utm_medium=… fetch it
+    once, as one machine does (the filter keys on the normalised URL)."""
+    from scrapy import Request
+
+    from crawler.distributed.scheduler import CanonicalDupeFilter
+
+    first = CanonicalDupeFilter(server, key="news:run:1:dupefilter")
+    second = CanonicalDupeFilter(server, key="news:run:1:dupefilter")
+    assert not first.request_seen(Request("https://a.example/x/?utm_source=newsletter"))
+    assert second.request_seen(Request("https://a.example/x/?utm_source=related&utm_medium=web"))
+    assert second.request_seen(Request("https://a.example/x/#comments"))
+    assert not second.request_seen(Request("https://a.example/y/"))
