@@ -202,6 +202,8 @@ class RunStore:
                             len(found))
                 self.warc.adopt(found)
                 self.pipeline.warc_records_written(found)
+                self.stats.inc_value("archive/warc/records", len(found))  # this crawl's
+                self.stats.inc_value("archive/warc/recovered", len(found))
                 done |= {row["record_id"] for row in found}
         before = dict(vars(self.warc.stats))
         durable = self.warc.write([e for e in exchanges if e.record_id not in done])

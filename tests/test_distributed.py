@@ -4,9 +4,12 @@ read from Redis, and the writer's merge of worker stats."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
+import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from types import SimpleNamespace
 
@@ -298,3 +301,127 @@ def test_the_shared_duplicate_filter_sees_one_page_under_its_spellings(server):
     assert second.request_seen(Request("https://a.example/x/?utm_source=related&utm_medium=web"))
     assert second.request_seen(Request("https://a.example/x/#comments"))
     assert not second.request_seen(Request("https://a.example/y/"))
+
+
+# -- the writer killed and restarted ------------------------------------------------------
+
+
+def writer_settings(tmp_path) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.set("ARCHIVE_DB", str(tmp_path / "archive.db"))
+    settings.set("ARCHIVE_EXTRACT_WORKERS", 0)
+    return settings
+
+
+def an_exchange(n: int):
+    import uuid
+
+    from core.warc import Exchange
+
+    return Exchange(record_id=str(uuid.uuid4()), url=f"https://a.example/{n}/", method="GET",
+                    request_headers=[("Host", "a.example")], protocol="HTTP/1.1", status=200,
+                    response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                    body=f"<html><body><p>Page {n}</p></body></html>".encode(),
+                    fetched_at="2025-02-15T10:00:00+00:00")
+
+
+def push(server, kind: str, payload, worker: str = "h:1") -> None:
+    server.lpush(KEYS.items, handoff.dumps(Envelope(kind, "1", worker, payload, 0.0)))
+
+
+def killed_writer(settings, server, then) -> None:
+    """A writer that takes one batch, handles it, does ``then(store, batch)`` and dies there
+    (its archive and lock let go, as a ``kill -9`` does)."""
+    from pipelines.writer import ArchiveWriter
+
+    writer = ArchiveWriter(settings, server, KEYS)
+    batch, resumed = next(writer.batches())
+    assert batch and not resumed
+    for data in batch:
+        writer.handle(handoff.loads(data))
+    assert writer.store is not None
+    then(writer.store, batch)
+    writer.store.close()
+
+
+def next_writer_finishes(settings, server) -> None:
+    from pipelines.writer import ArchiveWriter
+
+    server.set(KEYS.of_run("1", "done"), 1)
+    assert ArchiveWriter(settings, server, KEYS).serve() == 0
+
+
+def archive_rows(tmp_path, table: str) -> list[dict]:
+    import sqlite_utils
+
+    return list(sqlite_utils.Database(tmp_path / "archive.db")[table].rows)
+
+
+def records_on_disk(tmp_path) -> Counter:
+    from pipelines.warc import complete_records
+
+    found: Counter = Counter()
+    for path in (tmp_path / "warc").glob("*.warc.gz"):
+        for _, _, record in complete_records(path):
+            if record.rec_type in ("response", "revisit"):
+                found[record.rec_headers.get_header("WARC-Record-ID")] += 1
+    return found
+
+
+def test_records_a_killed_writer_put_on_disk_are_indexed_not_written_again(server, tmp_path):
+    from core.warc import PackedExchange
+
+    settings = writer_settings(tmp_path)
+    exchanges = [an_exchange(1), an_exchange(2)]
+    push(server, handoff.JOIN, ["https://a.example/"])
+    for exchange in exchanges:
+        push(server, handoff.ITEM, PackedExchange.pack(exchange))
+    # fsynced, not committed: the batch is still in Redis, its records in the WARC file
+    killed_writer(settings, server, lambda store, batch: store.write_warc())
+    assert len(records_on_disk(tmp_path)) == 2 and not archive_rows(tmp_path, "warc_records")
+    next_writer_finishes(settings, server)
+    rows = archive_rows(tmp_path, "warc_records")
+    assert {row["record_id"] for row in rows} == {e.record_id for e in exchanges}
+    assert set(records_on_disk(tmp_path).values()) == {1}  # each record once
+    [crawl] = archive_rows(tmp_path, "crawls")
+    assert crawl["status"] == "finished"
+    assert json.loads(crawl["stats"])["archive/warc/records"] == 2
+    from pipelines.warc import archived_page
+
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        page = archived_page(db, exchanges[1].record_id, tmp_path)
+    assert page is not None and page.body == exchanges[1].body
+
+
+def test_a_restarted_writer_neither_rewrites_a_committed_batch_nor_forgets_counts(
+        server, tmp_path):
+    """Killed after its commit and before Redis heard of it: the next writer acknowledges
+    the batch without writing it again; the crawl's counts cover both writers."""
+    from core.warc import PackedExchange
+    from pipelines.writer import batch_digest
+
+    settings = writer_settings(tmp_path)
+    fetch = {"url": "https://a.example/1/", "status": 200, "size": 10, "fetched_at":
+             "2025-02-15T10:00:00+00:00", "content_type": "text/html", "outcome": "ok",
+             "error": None}
+    push(server, handoff.JOIN, ["https://a.example/"])
+    push(server, handoff.SIGNAL, ("fetch_recorded", fetch))
+    push(server, handoff.ITEM, PackedExchange.pack(an_exchange(1)))
+    push(server, handoff.LEAVE, {"response_received_count": 5}, worker="h:1")
+
+    def committed_only(store, batch):
+        assert store.commit(batch_digest(batch))
+
+    killed_writer(settings, server, committed_only)
+    assert server.llen(KEYS.items_taken) == 4  # not acknowledged
+    # the next batch: committed and acknowledged, then that writer is killed too
+    push(server, handoff.ITEM, PackedExchange.pack(an_exchange(2)), worker="h:2")
+    push(server, handoff.LEAVE, {"response_received_count": 2}, worker="h:2")
+    next_writer_finishes(settings, server)
+    assert len(archive_rows(tmp_path, "fetches")) == 1  # the batch was not written twice
+    assert len(archive_rows(tmp_path, "warc_records")) == 2
+    assert set(records_on_disk(tmp_path).values()) == {1}
+    [crawl] = archive_rows(tmp_path, "crawls")
+    assert crawl["status"] == "finished" and crawl["pages"] == 7  # both writers' counts
+    assert json.loads(crawl["stats"])["archive/warc/records"] == 2
