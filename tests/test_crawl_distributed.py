@@ -256,7 +256,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(crawl, single):
     assert row["status"] == "finished" and len(json.loads(row["workers"])) == 3
 
 
-def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single):
+def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single, single_archive):
     """The writer killed (kill -9) and started again goes on with the same crawl row and
     loses no item; Redis killed and restarted from its append-only file keeps the crawl."""
     crawl.start_writer()
@@ -276,6 +276,16 @@ def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single):
     assert texts(crawl.archive) == single, crawl.logs()
     [row] = crawl.crawls()
     assert row["status"] == "finished"
+    # the crawl's counts cover both writers, not the restarted one only
+    assert row["articles_new"] == len(single), crawl.logs()
+    assert row["pages"] > len(single)
+    # no WARC record lost or written twice across the writer's and Redis's restarts
+    index = warc_index(crawl.archive)
+    assert index == warc_index(single_archive)
+    assert not unindexed_articles(crawl.archive)
+    assert set(warc_records_on_disk(crawl.archive).values()) == {1}
+    assert sum(warc_records_on_disk(crawl.archive).values()) == sum(index.values())
+    assert json.loads(row["stats"])["archive/warc/records"] == sum(index.values())
 
 
 def test_three_workers_keep_a_sites_crawl_delay_together(crawl_redis, tmp_path):
