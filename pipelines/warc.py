@@ -16,6 +16,11 @@ last complete record (:func:`complete_records` shows it).
 
 :func:`archived_page` reads one indexed record back with one seek (two for a revisit:
 its original's payload), for Datasette's archived-page view and ``scrapy reextract``.
+
+A distributed crawl's archive writer (``pipelines/writer.py``) uses :class:`WarcWriter`
+without its thread: it calls :meth:`WarcWriter.write` on a batch's exchanges and commits the
+rows with the batch; :func:`find_records` finds the records a killed writer had put on disk
+without indexing them.
 """
 
 from __future__ import annotations
