@@ -33,6 +33,7 @@ import os
 import signal
 import socket
 import time
+from collections import deque
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -65,6 +66,8 @@ RUN_STATE = ("requests", "dupefilter", "delayed", "priorities", "workers", "keep
              "left", "sites", "members")
 #: Articles' facts published to the workers per Redis round trip.
 PUBLISH_CHUNK = 1000
+#: Envelopes remembered to recognise one pushed twice (20 bytes each).
+RECENT_ENVELOPES = 100_000
 
 
 class WriterBusy(RuntimeError):
@@ -283,6 +286,8 @@ class ArchiveWriter:
         self.finished_runs: set[str] = set()
         self.stopping = False
         self.runs_finished = 0
+        self.recent: deque[bytes] = deque()  # digests of the latest envelopes, oldest first
+        self.recent_set: set[bytes] = set()
 
     # -- Redis ------------------------------------------------------------------------------
 
@@ -423,6 +428,10 @@ class ArchiveWriter:
                 continue
             articles: list[Article] = []
             for data in batch:
+                if self.seen_before(data):
+                    if self.store is not None:
+                        self.store.stats.inc_value("archive/distributed/duplicate_envelope")
+                    continue
                 try:
                     envelope = handoff.loads(data)
                 except EnvelopeError as error:
@@ -445,6 +454,22 @@ class ArchiveWriter:
             self.store.commit()
             self.store.close()
         return 0
+
+    def seen_before(self, data: bytes) -> bool:
+        """Whether this very envelope was among the latest ``RECENT_ENVELOPES`` handled.
+
+        Every envelope a worker sends is unique (it carries its sending time), so one seen
+        twice was pushed twice: a push Redis ran but whose answer was lost while it
+        restarted, which the worker's client sent again; or an envelope of a batch this
+        writer was handling when Redis went away and which it takes again."""
+        key = hashlib.sha1(data).digest()
+        if key in self.recent_set:
+            return True
+        self.recent.append(key)
+        self.recent_set.add(key)
+        if len(self.recent) > RECENT_ENVELOPES:
+            self.recent_set.discard(self.recent.popleft())
+        return False
 
     def committed_before(self, first: bytes, digest: str) -> bool:
         """Whether the batch a previous writer took (``first`` its oldest envelope) is the

@@ -425,3 +425,19 @@ def test_a_restarted_writer_neither_rewrites_a_committed_batch_nor_forgets_count
     [crawl] = archive_rows(tmp_path, "crawls")
     assert crawl["status"] == "finished" and crawl["pages"] == 7  # both writers' counts
     assert json.loads(crawl["stats"])["archive/warc/records"] == 2
+
+
+def test_an_envelope_pushed_twice_is_written_once(server, tmp_path):
+    """A worker's push that Redis ran but whose answer was lost in a Redis restart is sent
+    again by its client: the same bytes twice on the list, one fetch row."""
+    settings = writer_settings(tmp_path)
+    fetch = {"url": "https://a.example/1/", "status": 200, "size": 10, "fetched_at":
+             "2025-02-15T10:00:00+00:00", "content_type": "text/html", "outcome": "ok",
+             "error": None}
+    push(server, handoff.JOIN, ["https://a.example/"])
+    data = handoff.dumps(Envelope(handoff.SIGNAL, "1", "h:1", ("fetch_recorded", fetch), 1.0))
+    server.lpush(KEYS.items, data, data)
+    next_writer_finishes(settings, server)
+    assert len(archive_rows(tmp_path, "fetches")) == 1
+    [crawl] = archive_rows(tmp_path, "crawls")
+    assert json.loads(crawl["stats"])["archive/distributed/duplicate_envelope"] == 1
