@@ -64,6 +64,17 @@ def test_an_envelope_that_would_run_code_is_refused():
         handoff.loads(pickle.dumps({"kind": "item"}))
 
 
+def test_an_exchange_travels_compressed_and_comes_back_whole():
+    from core.warc import PackedExchange
+
+    exchange = an_exchange(1)
+    exchange.body = b"<html><body>" + b"<p>Un paragraphe qui se repete.</p>" * 500 + b"</body>"
+    packed = PackedExchange.pack(exchange)
+    data = handoff.dumps(Envelope(handoff.ITEM, "1", "h:1", packed))
+    assert len(data) < len(exchange.body) / 10
+    assert handoff.loads(data).payload.unpack() == exchange
+
+
 # -- the crawl run --------------------------------------------------------------------------
 
 
@@ -272,6 +283,10 @@ def test_redis_url_makes_the_spider_a_worker(server, redis_server, tmp_path):
     assert pipelines["pipelines.handoff.HandOffPipeline"] and (
         pipelines["pipelines.stages.StorePipeline"] is None)  # the writer alone stores
     assert spider.run.created and spider.start_urls_all == ["https://a.example/"]
+    # the worker captures the WARC exchanges as one machine does; the writer writes them
+    middlewares = crawler.settings.getdict("DOWNLOADER_MIDDLEWARES")
+    assert middlewares["crawler.warc.WarcCaptureMiddleware"] == 940
+    assert pipelines["pipelines.warc.WarcPipeline"] is None
     # a second worker with other start URLs joins the run and crawls its sites
     _, joining = worker_spider(redis_server, tmp_path, "https://b.example/")
     assert joining.run.id == spider.run.id and joining.allowed_domains == ["a.example"]
@@ -441,3 +456,22 @@ def test_an_envelope_pushed_twice_is_written_once(server, tmp_path):
     assert len(archive_rows(tmp_path, "fetches")) == 1
     [crawl] = archive_rows(tmp_path, "crawls")
     assert json.loads(crawl["stats"])["archive/distributed/duplicate_envelope"] == 1
+
+
+def test_a_workers_captured_exchange_goes_to_the_writer_compressed(server, redis_server,
+                                                                   tmp_path):
+    from core.signals import response_captured
+    from core.warc import PackedExchange
+    from pipelines.handoff import HandOffPipeline
+
+    crawler, spider = worker_spider(redis_server, tmp_path, "https://a.example/")
+    crawler.spider = spider
+    HandOffPipeline.from_crawler(crawler)
+    exchange = an_exchange(1)
+    crawler.signals.send_catch_log(response_captured, exchange=exchange)
+    [data] = server.lrange(KEYS.items, 0, -1)
+    envelope = handoff.loads(data)
+    assert envelope.kind == handoff.ITEM and isinstance(envelope.payload, PackedExchange)
+    assert envelope.payload.unpack() == exchange
+    assert crawler.stats.get_value("archive/distributed/warc_bytes") == len(data)
+    assert crawler.stats.get_value("archive/distributed/warc_exchanges") == 1
