@@ -53,6 +53,7 @@ from core.handoff import Envelope, EnvelopeError, Keys
 from core.items import Article
 from core.paths import project_path
 from core.warc import Exchange, PackedExchange
+from pipelines.boilerplate import SiteBoilerplate
 from pipelines.handoff import Extracted
 from pipelines.stages import ExtractPipeline, StorePipeline
 from pipelines.warc import DigestLookup, WarcWriter, find_records, warc_directory, warcinfo
@@ -133,6 +134,11 @@ class RunStore:
         # site boilerplate knowledge and learning, announced to the store by its signal
         self.rows = ExtractPipeline(crawler)
         self.left: set[str] = set()
+        # boilerplate learnt re-cleans the archive inside the batch's transaction
+        self.learnt: dict[str, SiteBoilerplate] = {}
+        self.signals.disconnect(self.pipeline.boilerplate_learnt,
+                                signal=project_signals.boilerplate_learnt)
+        self.signals.connect(self._learnt, signal=project_signals.boilerplate_learnt)
         self.warc = self._warc_writer(settings)
         self.exchanges: list[Exchange] = []  # received, their WARC records not written yet
 
@@ -174,6 +180,13 @@ class RunStore:
             self.left.add(envelope.worker)
             merge_stats(self.stats, envelope.payload)
         return None
+
+    def _learnt(self, knowledge: SiteBoilerplate) -> None:
+        """New boilerplate of a site: the articles still to come are cleaned of it at once,
+        the archived ones (this batch's included) when the batch is committed, in its
+        transaction, so that a writer killed mid-batch has written nothing of the batch."""
+        self.pipeline.knowledge[knowledge.site] = knowledge
+        self.learnt[knowledge.site] = knowledge
 
     def _exchange(self, packed: PackedExchange) -> None:
         if self.warc is None:  # the workers capture, but this writer keeps no WARC files
@@ -227,6 +240,9 @@ class RunStore:
             self.pipeline.flush()
             if self.pipeline.pending():
                 return False
+            for knowledge in self.learnt.values():
+                self.pipeline.apply_boilerplate(knowledge)
+            self.learnt.clear()
             stats = self.stats.get_stats()
             archive.save_crawl_progress(
                 self.crawl_id, counts=outcomes.crawl_counts(stats),
@@ -238,8 +254,8 @@ class RunStore:
 
     def finish(self, reason: str, workers: list[str]) -> None:
         """Record the run (its workers, merged stats, summary) and let the archive go."""
-        while not self.write_warc():
-            time.sleep(1)  # the disk is full or failing: the run's records wait
+        while not self.commit():
+            time.sleep(1)  # the archive or the disk is full or failing: the run waits
         self.stats.set_value("finish_reason", reason)
         db = self.pipeline.archive.db
         with db.atomic():

@@ -475,3 +475,35 @@ def test_a_workers_captured_exchange_goes_to_the_writer_compressed(server, redis
     assert envelope.payload.unpack() == exchange
     assert crawler.stats.get_value("archive/distributed/warc_bytes") == len(data)
     assert crawler.stats.get_value("archive/distributed/warc_exchanges") == 1
+
+
+def test_boilerplate_learnt_mid_batch_is_applied_in_the_batchs_transaction(tmp_path):
+    """The writer re-cleans the archive of new boilerplate when the batch commits, not
+    before: a writer killed mid-batch has written nothing of it (the batch comes again)."""
+    from core.signals import boilerplate_learnt
+    from pipelines.boilerplate import SiteBoilerplate
+    from pipelines.writer import RunStore
+
+    def article(n: int) -> Article:
+        return Article(url=f"https://news.example/{n}/", fetched_url=f"https://news.example/{n}/",
+                       site="news.example", title=f"Story {n}", content_hash=f"h{n}",
+                       text=f"Real text of story {n}.\nSupport us today\nMore of story {n}.")
+
+    def texts() -> list[str]:
+        return [row["text"] for row in archive_rows(tmp_path, "articles")]
+
+    store = RunStore(writer_settings(tmp_path), "1", [], None)
+    store.pipeline.process_item(article(1))
+    assert store.commit("batch-1")
+    knowledge = SiteBoilerplate("news.example", min_pages=3)
+    for n in range(3):
+        knowledge.observe(f"https://news.example/{n}/", ["Support us today"])
+    assert knowledge.blocks
+    store.signals.send_catch_log(boilerplate_learnt, knowledge=knowledge)  # mid-batch
+    store.pipeline.process_item(article(2))
+    assert texts() == [article(1).text]  # nothing of the batch written yet
+    assert not archive_rows(tmp_path, "boilerplate_blocks")
+    assert store.commit("batch-2")
+    assert all("Support us" not in text for text in texts()) and len(texts()) == 2
+    assert archive_rows(tmp_path, "boilerplate_blocks")
+    store.close()
