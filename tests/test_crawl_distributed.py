@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from core.urls import normalize
-from pipelines.warc import complete_records
 from tests.conftest import FAST, ROOT, run_crawl
 from tests.faultsite import FaultSite, article_path, article_response, links_response, robots_txt
 from tests.redis_server import RedisServer, redis_server_or_skip
 from tests.test_datasette import get
+from tests.test_distributed import records_on_disk
 
 pytestmark = pytest.mark.e2e
 
@@ -84,12 +84,7 @@ def unindexed_articles(archive: Path) -> list[str]:
 
 def warc_records_on_disk(archive: Path) -> Counter:
     """WARC-Record-IDs of the response and revisit records in the archive's WARC files."""
-    found: Counter = Counter()
-    for path in sorted((archive.parent / "warc").glob("*.warc.gz")):
-        for _, _, record in complete_records(path):
-            if record.rec_type in ("response", "revisit"):
-                found[record.rec_headers.get_header("WARC-Record-ID")] += 1
-    return found
+    return records_on_disk(archive.parent)
 
 
 def texts(archive: Path) -> dict[str, str]:

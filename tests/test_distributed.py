@@ -373,11 +373,12 @@ def archive_rows(tmp_path, table: str) -> list[dict]:
     return list(sqlite_utils.Database(tmp_path / "archive.db")[table].rows)
 
 
-def records_on_disk(tmp_path) -> Counter:
+def records_on_disk(folder) -> Counter:
+    """WARC-Record-IDs of the response and revisit records in ``folder/warc``'s files."""
     from pipelines.warc import complete_records
 
     found: Counter = Counter()
-    for path in (tmp_path / "warc").glob("*.warc.gz"):
+    for path in (folder / "warc").glob("*.warc.gz"):
         for _, _, record in complete_records(path):
             if record.rec_type in ("response", "revisit"):
                 found[record.rec_headers.get_header("WARC-Record-ID")] += 1
