@@ -24,6 +24,7 @@ Never run from the tests.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import sqlite3
@@ -51,6 +52,9 @@ class Result:
     requests: int
     crawl_cpu: float  # CPU seconds of the crawling processes' trees (extraction included)
     writer_cpu: float = 0.0  # CPU seconds of the archive writer (distributed runs)
+    warc_records: int = 0  # WARC response/revisit records indexed
+    sent_bytes: int = 0  # envelope bytes the workers pushed to Redis (distributed runs)
+    warc_bytes: int = 0  # of which the WARC exchanges
 
     @property
     def rate(self) -> float:
@@ -64,6 +68,16 @@ def peak_per_second(archive: Path) -> tuple[int, int]:
                           "group by fetched_at order by 1 desc limit 1").fetchone()
         total = db.execute("select count(*) from fetches where status is not null").fetchone()
     return (peak[0] if peak else 0), total[0]
+
+
+def warc_and_redis(archive: Path) -> tuple[int, int, int]:
+    """(WARC records indexed, envelope bytes sent to Redis, of which WARC exchanges)."""
+    with sqlite3.connect(archive) as db:
+        records = db.execute("select count(*) from warc_records").fetchone()[0]
+        row = db.execute("select stats from crawls order by id desc limit 1").fetchone()
+    stats = json.loads(row[0]) if row and row[0] else {}
+    return (records, int(stats.get("archive/distributed/sent_bytes", 0)),
+            int(stats.get("archive/distributed/warc_bytes", 0)))
 
 
 def measure(name: str, commands: list[list[str]], archive: Path, logs: Path,
@@ -85,9 +99,11 @@ def measure(name: str, commands: list[list[str]], archive: Path, logs: Path,
     cpu = [sum(s.cpu_by_pid.values()) for s in samplers]
     articles, _ = archive_counts(archive)
     peak, requests = peak_per_second(archive)
+    records, sent, warc = warc_and_redis(archive)
     if writer:
-        return Result(name, articles, seconds, peak, requests, sum(cpu[1:]), cpu[0])
-    return Result(name, articles, seconds, peak, requests, sum(cpu))
+        return Result(name, articles, seconds, peak, requests, sum(cpu[1:]), cpu[0],
+                      records, sent, warc)
+    return Result(name, articles, seconds, peak, requests, sum(cpu), 0.0, records)
 
 
 def start_redis(workdir: Path) -> tuple[subprocess.Popen, str]:
@@ -180,20 +196,27 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     print(f"news-archiver distributed crawl benchmark: {args.pages} article pages, "
           f"{os.cpu_count()} CPUs on this machine")
     print(f"{'crawl':<10} {'articles':>8} {'seconds':>8} {'art/s':>7} {'ratio':>6} "
-          f"{'responses':>9} {'peak resp/s':>11} {'crawl CPU ms/art':>16} "
-          f"{'writer CPU ms/art':>17}")
+          f"{'responses':>9} {'WARC recs':>9} {'peak resp/s':>11} {'crawl CPU ms/art':>16} "
+          f"{'writer CPU ms/art':>17} {'Redis KB/art':>12} {'of it WARC':>10}")
     for r in results:
+        per = max(1, r.articles) * 1000
         print(f"{r.name:<10} {r.articles:>8} {r.seconds:>8.1f} {r.rate:>7.1f} "
-              f"{r.rate / base.rate:>6.2f} {r.requests:>9} {r.peak_per_second:>11} "
+              f"{r.rate / base.rate:>6.2f} {r.requests:>9} {r.warc_records:>9} "
+              f"{r.peak_per_second:>11} "
               f"{1000 * r.crawl_cpu / max(1, r.articles):>16.1f} "
-              f"{1000 * r.writer_cpu / max(1, r.articles):>17.1f}")
+              f"{1000 * r.writer_cpu / max(1, r.articles):>17.1f} "
+              f"{r.sent_bytes / per:>12.1f} {r.warc_bytes / per:>10.1f}")
     print("(peak resp/s: the most responses the one bench site gave in one second, all "
-          "workers together; CPU: whole process trees, extraction workers included)")
+          "workers together; CPU: whole process trees, extraction workers included; Redis "
+          "KB/art: envelope bytes the workers pushed per article stored, WARC exchanges "
+          "included)")
     fields = [f"single_pages_per_s={base.rate:.1f}", f"single_peak_rps={base.peak_per_second}"]
     for r in results[1:]:
         fields += [f"{r.name}_pages_per_s={r.rate:.1f}",
                    f"{r.name}_ratio={r.rate / base.rate:.2f}",
-                   f"{r.name}_peak_rps={r.peak_per_second}"]
+                   f"{r.name}_peak_rps={r.peak_per_second}",
+                   f"{r.name}_extra_responses={r.requests - base.requests}",
+                   f"{r.name}_redis_kb_per_article={r.sent_bytes / max(1, r.articles) / 1000:.1f}"]
     writers = [r for r in results[1:] if r.writer_cpu]
     if writers:
         ms = 1000 * max(r.writer_cpu / max(1, r.articles) for r in writers)

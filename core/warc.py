@@ -2,15 +2,19 @@
 
 The crawler captures an :class:`Exchange` next to the downloader (``crawler/warc.py``), before
 any middleware decodes the body; the archive side writes it to WARC files and indexes it
-(``pipelines/warc.py``). This module is the shape they agree on, and the rules of what is
-never written: the values of ``Cookie`` and ``Set-Cookie`` headers (a reader session has no
-place in an archive), and the ``Transfer-Encoding`` framing, which the network layer has
-already undone (the header is kept under ``X-Archive-Orig-Transfer-Encoding``, as web
-archives do, so that readers do not de-chunk a body that is no longer chunked).
+(``pipelines/warc.py``), in the crawl's process or, in a distributed crawl, in the archive
+writer's, which receives it as a :class:`PackedExchange`. This module is the shape they agree
+on, and the rules of what is never written: the values of ``Cookie`` and ``Set-Cookie`` headers
+(a reader session has no place in an archive), and the ``Transfer-Encoding`` framing, which the
+network layer has already undone (the header is kept under
+``X-Archive-Orig-Transfer-Encoding``, as web archives do, so that readers do not de-chunk a
+body that is no longer chunked).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import zlib
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -40,6 +44,27 @@ class Exchange:
     fetched_at: str = ""  # ISO 8601 UTC, to the second (the archive's time format)
     ip_address: str | None = None
     request_body: bytes = b""
+
+
+#: zlib level of a body on its way from a distributed worker to the archive writer: 1 costs
+#: ~0.6 ms of a worker's CPU per 90 KB news page and leaves about a quarter of it in Redis.
+PACK_LEVEL = 1
+
+
+@dataclass
+class PackedExchange:
+    """An exchange travelling from a distributed crawl's worker to its archive writer
+    (``core.handoff``), its body zlib-compressed; the writer unpacks it and writes the WARC
+    records a one-machine crawl writes (the body inside is the one received, encoding kept)."""
+
+    exchange: Exchange  # its body is the zlib stream of the received body
+
+    @classmethod
+    def pack(cls, exchange: Exchange) -> PackedExchange:
+        return cls(dataclasses.replace(exchange, body=zlib.compress(exchange.body, PACK_LEVEL)))
+
+    def unpack(self) -> Exchange:
+        return dataclasses.replace(self.exchange, body=zlib.decompress(self.exchange.body))
 
 
 def archived_headers(headers: Headers) -> Headers:

@@ -23,6 +23,14 @@ from scrapy.dupefilters import BaseDupeFilter
 from core.urls import normalize
 
 
+def canonical_request(request: Request) -> Request:
+    """The request as duplicate filters see it: requests go out as the site wrote their URL,
+    but two spellings of one page (tracking parameters, ``?noamp=``, a fragment, another
+    parameter order) are one request (the distributed crawl's filter uses it too)."""
+    canonical = normalize(request.url)
+    return request if canonical == request.url else request.replace(url=canonical)
+
+
 class DiskDupeFilter(BaseDupeFilter):
     def __init__(self, crawler: Crawler) -> None:
         self.fingerprinter = crawler.request_fingerprinter
@@ -45,12 +53,7 @@ class DiskDupeFilter(BaseDupeFilter):
         return cls(crawler)
 
     def request_seen(self, request: Request) -> bool:
-        # requests go out as the site wrote their URL; two spellings of one page (tracking
-        # parameters, a fragment, another parameter order) are one request here
-        canonical = normalize(request.url)
-        if canonical != request.url:
-            request = request.replace(url=canonical)
-        fingerprint = self.fingerprinter.fingerprint(request)[:16]
+        fingerprint = self.fingerprinter.fingerprint(canonical_request(request))[:16]
         cursor = self.db.execute("INSERT OR IGNORE INTO seen (fp) VALUES (?)", [fingerprint])
         return cursor.rowcount == 0
 

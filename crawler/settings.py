@@ -165,6 +165,11 @@ REDIS_URL = ""
 # A distributed worker ends when the shared crawl is over; True keeps workers (fed through
 # `<spider>:start_urls`) and the archive writer running instead.
 ARCHIVE_KEEP_RUNNING = False
+# A distributed worker not heard of for this many seconds is taken for dead: the requests it
+# held go back to the shared queue. It says it is alive five times per period, from a thread
+# of its own. Longer: a stalled but living worker keeps its requests longer (fewer pages
+# fetched twice); shorter: a dead worker's requests come back sooner.
+ARCHIVE_HEARTBEAT_TIMEOUT = 10.0
 
 # `scrapy crawl` checks the archive's writer lock before starting (crawler/commands/crawl.py).
 COMMANDS_MODULE = "crawler.commands"

@@ -3,6 +3,8 @@
 The worker extracts in its own process pool as a one-machine crawl does; then, instead of
 writing ``archive.db``, it pushes every item and every ``fetches`` row onto the crawl's items
 list as an :class:`~core.handoff.Envelope`, announcing itself first and sending its stats last.
+Every HTML exchange the WARC capture middleware announces goes the same way, as a
+:class:`~core.warc.PackedExchange` (body compressed): the writer writes the WARC records.
 The writer (``scrapy archive-writer``) turns them into the same rows a one-machine crawl
 writes. Site boilerplate learning needs the whole site's articles, so it is the writer's job:
 workers extract without it and send the extraction (:class:`Extracted`).
@@ -24,6 +26,7 @@ from core import handoff
 from core import signals as project_signals
 from core.handoff import Envelope, Keys, redis_client
 from core.items import Page
+from core.warc import Exchange, PackedExchange
 from pipelines.extraction import Extraction
 from pipelines.stages import ExtractPipeline
 
@@ -69,13 +72,15 @@ class HandOffPipeline:
         for name in FORWARDED_SIGNALS:  # rows the store would write: the writer's now
             crawler.signals.connect(self._forwarder(name), signal=getattr(project_signals, name),
                                     weak=False)
+        crawler.signals.connect(self.response_captured, signal=project_signals.response_captured)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> HandOffPipeline:
         return cls(crawler, redis_client(crawler.settings))
 
-    def send(self, kind: str, payload: Any) -> None:
+    def send(self, kind: str, payload: Any) -> int:
+        """Push one envelope (waiting out a Redis restart); returns its size in bytes."""
         run = self.crawler.spider.run
         envelope = Envelope(kind, run.id, run.worker, payload, time.time())
         data = handoff.dumps(envelope)
@@ -87,6 +92,8 @@ class HandOffPipeline:
                 if attempt == PUSH_ATTEMPTS - 1:
                     raise
                 time.sleep(1)  # Redis restarting: the crawl waits rather than loses the item
+        self.crawler.stats.inc_value("archive/distributed/sent_bytes", len(data))
+        return len(data)
 
     def open_spider(self) -> None:
         self.send(handoff.JOIN, self.crawler.spider.start_urls_all)
@@ -94,6 +101,13 @@ class HandOffPipeline:
     def process_item(self, item: Any) -> Any:
         self.send(handoff.ITEM, item)
         return item
+
+    def response_captured(self, exchange: Exchange) -> None:
+        """An HTML exchange for the WARC files, to the writer (counted: what the WARC costs
+        in Redis, ``archive/distributed/warc_bytes``, against ``sent_bytes`` in all)."""
+        size = self.send(handoff.ITEM, PackedExchange.pack(exchange))
+        self.crawler.stats.inc_value("archive/distributed/warc_exchanges")
+        self.crawler.stats.inc_value("archive/distributed/warc_bytes", size)
 
     def _forwarder(self, name: str) -> Any:
         def forward(row: dict[str, Any]) -> None:

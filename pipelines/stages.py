@@ -214,6 +214,10 @@ class StorePipeline:
         """A site's pages revealed new boilerplate: remove it from the site's archived rows."""
         self.knowledge[knowledge.site] = knowledge  # articles still on their way get cleaned
         self.flush()  # the site's rows still in the buffer are re-cleaned too
+        self.apply_boilerplate(knowledge)
+
+    def apply_boilerplate(self, knowledge: SiteBoilerplate) -> None:
+        """Re-clean the site's archived rows of its learnt boilerplate and keep the blocks."""
         rows = reclean(self.archive.db, knowledge.site, knowledge)
         save_blocks(self.archive.db, knowledge)
         self.stats.inc_value("archive/boilerplate/rows_recleaned", rows)
@@ -223,7 +227,7 @@ class StorePipeline:
     def pending(self) -> bool:
         """Whether rows wait to be written (a flush that failed keeps them)."""
         return bool(self.articles or self.fetches or self.listings or self.gone
-                    or self.not_modified or self.rejections)
+                    or self.not_modified or self.rejections or self.warc_records)
 
     def flush(self) -> None:
         """Write what is buffered in one transaction and count the outcomes."""

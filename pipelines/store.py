@@ -381,6 +381,14 @@ def m022_articles_site_index(db: Database) -> None:
     db["articles"].create_index(["site"], if_not_exists=True)
 
 
+@migrations()
+def m060_dist_writer_batch(db: Database) -> None:
+    """The last batch a distributed crawl's archive writer committed (a digest of its
+    envelopes), kept with the crawl's counts in the same transaction: a writer restarted
+    after the commit and before Redis heard of it does not write the batch twice."""
+    db["crawls"].add_column("writer_batch", str)
+
+
 def article_row(article: Article) -> dict[str, Any]:
     """The ``articles`` row for an article (lists and dicts as JSON text)."""
     row = dataclasses.asdict(article)
@@ -444,6 +452,27 @@ class Archive:
                     "stats": json.dumps(dict(stats), default=str, sort_keys=True),
                 },
             )
+
+    def save_crawl_progress(self, crawl_id: int, *, counts: Mapping[str, int],
+                            outcomes: Mapping[str, int], stats: Mapping[str, Any],
+                            batch: str) -> None:
+        """A running crawl's counts and stats so far, and the batch they include (the
+        distributed writer's, inside the transaction that wrote the batch)."""
+        with self.db.atomic():
+            self.db["crawls"].update(crawl_id, {
+                **{k: int(v) for k, v in counts.items()},
+                "outcomes": json.dumps(dict(outcomes), sort_keys=True),
+                "stats": json.dumps(dict(stats), default=str, sort_keys=True),
+                "writer_batch": batch,
+            })
+
+    def crawl_progress(self, crawl_id: int) -> tuple[dict[str, Any], str | None]:
+        """What :meth:`save_crawl_progress` kept of a crawl: its stats and last batch."""
+        row = self.db.execute("SELECT stats, writer_batch FROM crawls WHERE id = ?",
+                              [crawl_id]).fetchone()
+        if row is None:
+            return {}, None
+        return (json.loads(row[0]) if row[0] else {}), row[1]
 
     # -- articles and fetches -------------------------------------------------------------
 
@@ -672,6 +701,18 @@ class Archive:
             "AND record_type = 'response' ORDER BY fetched_at LIMIT 1", [payload_digest])
         row = cursor.fetchone()
         return dict(zip(("record_id", "url", "fetched_at"), row, strict=True)) if row else None
+
+    def warc_indexed(self, record_ids: Iterable[str]) -> set[str]:
+        """Which of these WARC records the index holds."""
+        cursor = self.db.execute(
+            "SELECT record_id FROM warc_records WHERE record_id IN "
+            "(SELECT value FROM json_each(?))", [json.dumps(list(record_ids))])
+        return {row[0] for row in cursor}
+
+    def warc_file_ends(self) -> dict[str, int]:
+        """Per WARC file, the offset of its last indexed record."""
+        cursor = self.db.execute("SELECT file, max(offset) FROM warc_records GROUP BY file")
+        return {row[0]: int(row[1]) for row in cursor}
 
     def replace_extraction(self, url: str, article: Article) -> list[str]:
         """Store a re-extraction of an archived article in place (no new history version).

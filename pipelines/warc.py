@@ -16,6 +16,11 @@ last complete record (:func:`complete_records` shows it).
 
 :func:`archived_page` reads one indexed record back with one seek (two for a revisit:
 its original's payload), for Datasette's archived-page view and ``scrapy reextract``.
+
+A distributed crawl's archive writer (``pipelines/writer.py``) uses :class:`WarcWriter`
+without its thread: it calls :meth:`WarcWriter.write` on a batch's exchanges and commits the
+rows with the batch; :func:`find_records` finds the records a killed writer had put on disk
+without indexing them.
 """
 
 from __future__ import annotations
@@ -262,6 +267,10 @@ class WarcWriter:
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join()
+        else:  # used without its thread (write() called directly): close here
+            self._close_file()
+            if self.lookup is not None:
+                self.lookup.close()
 
     # -- in the writer thread -------------------------------------------------------------
 
@@ -285,8 +294,13 @@ class WarcWriter:
             if self.lookup is not None:
                 self.lookup.close()
 
-    def write(self, exchanges: list[Exchange]) -> None:
-        """Write, fsync, then index a batch (callable directly, without the thread)."""
+    def write(self, exchanges: list[Exchange]) -> bool:
+        """Write, fsync, then index a batch (callable directly, without the thread).
+
+        Returns False when the batch could not be made durable (flush or fsync failed): none
+        of it is indexed, and the next write starts a new file (the distributed writer
+        tries the batch again). An exchange that cannot be serialised is logged, counted
+        and left out."""
         rows = []
         for exchange in exchanges:
             try:
@@ -295,16 +309,30 @@ class WarcWriter:
                 logger.exception("Writing %s to a WARC file failed", exchange.url)
                 self.stats.errors += 1
         if not rows:
-            return
+            return True
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError:
             logger.exception("Flushing the WARC file %s failed", self.files[-1])
             self.stats.errors += len(rows)
-            return
+            for row in rows:  # no revisit may refer to a record that is not indexed
+                original = self._digests.get(row["payload_digest"])
+                if original is not None and original.record_id == row["record_id"]:
+                    del self._digests[row["payload_digest"]]
+            self._abandon_file()
+            return False
         if self.on_written is not None:
             self.on_written(rows)
+        return True
+
+    def adopt(self, rows: list[dict[str, Any]]) -> None:
+        """Index rows of records already on disk (found again by :func:`find_records`):
+        later payloads with their digests become revisits of them."""
+        for row in rows:
+            if row["record_type"] == "response":
+                self._digests.setdefault(row["payload_digest"], Original(
+                    row["record_id"], row["url"], row["fetched_at"]))
 
     def _write_one(self, exchange: Exchange) -> dict[str, Any]:
         digest = payload_digest(exchange.body)
@@ -360,6 +388,16 @@ class WarcWriter:
         data = _record_bytes(writer, buffer, writer.create_warcinfo_record(name, self.info))
         self._file.write(data)
         self._size = len(data)
+
+    def _abandon_file(self) -> None:
+        """Stop writing to a file whose flush failed (what it holds past its last indexed
+        record is left as it is)."""
+        if self._file is not None:
+            try:
+                self._file.close()
+            except OSError:
+                logger.warning("Closing the WARC file %s failed", self.files[-1])
+            self._file = None
 
     def _close_file(self) -> None:
         if self._file is not None:
@@ -447,11 +485,13 @@ def archived_page(conn: sqlite3.Connection, record_id: str, archive_dir: Path
     )
 
 
-def complete_records(path: Path) -> Iterator[tuple[int, int, Any]]:
-    """(offset, length, record) of every complete record of a WARC file, in order, stopping
-    at a torn last record (what a crash mid-write leaves): a record is complete when its
-    gzip member ends with its end-of-stream marker and warcio parses it."""
+def complete_records(path: Path, start: int = 0) -> Iterator[tuple[int, int, Any]]:
+    """(offset, length, record) of every complete record of a WARC file from offset
+    ``start`` (a record's), in order, stopping at a torn last record (what a crash mid-write
+    leaves): a record is complete when its gzip member ends with its end-of-stream marker
+    and warcio parses it."""
     with open(path, "rb") as handle:
+        handle.seek(start)
         iterator = ArchiveIterator(handle)
         try:
             for record in iterator:
@@ -470,6 +510,61 @@ def complete_records(path: Path) -> Iterator[tuple[int, int, Any]]:
                 yield offset, length, record
         except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error):
             return
+
+
+def _uuid(value: str | None) -> str | None:
+    """A WARC-Record-ID's uuid (``<urn:uuid:X>`` -> ``X``)."""
+    if not value:
+        return None
+    return value.strip().removeprefix("<").removesuffix(">").removeprefix("urn:uuid:")
+
+
+def index_row(record: Any, file: str, offset: int, length: int) -> dict[str, Any]:
+    """The ``warc_records`` row of a response or revisit record read from a WARC file (the
+    row :meth:`WarcWriter.write` made when it wrote it)."""
+    headers = record.rec_headers
+    http = record.http_headers
+    return {
+        "record_id": _uuid(headers.get_header("WARC-Record-ID")),
+        "url": headers.get_header("WARC-Target-URI"),
+        "file": file,
+        "offset": offset,
+        "length": length,
+        "record_type": record.rec_type,
+        "refers_to": _uuid(headers.get_header("WARC-Refers-To")),
+        "payload_digest": headers.get_header("WARC-Payload-Digest"),
+        "status": int(http.get_statuscode() or 0) if http else None,
+        "content_type": _content_type(list(http.headers)) if http else None,
+        "fetched_at": (headers.get_header("WARC-Date") or "").replace("Z", "+00:00"),
+    }
+
+
+def find_records(directory: Path, archive_dir: Path, wanted: set[str],
+                 indexed_end: Callable[[str], int]) -> list[dict[str, Any]]:
+    """Index rows of the ``wanted`` response or revisit records found in the WARC files of
+    ``directory`` past what the index holds of each (``indexed_end(file)``: the offset of the
+    file's last indexed record, 0 if none), newest file first, until all are found.
+
+    A writer killed after its records were on disk and before their index rows were
+    committed left them there: the next writer, given the same exchanges again, indexes
+    those records instead of writing them a second time."""
+    found: list[dict[str, Any]] = []
+    if not wanted or not directory.is_dir():
+        return found
+    files = sorted(directory.glob(f"*{FILE_SUFFIX}"), key=lambda p: p.stat().st_mtime,
+                   reverse=True)
+    for path in files:
+        name = index_path(path, archive_dir)
+        for offset, length, record in complete_records(path, start=indexed_end(name)):
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            row = index_row(record, name, offset, length)
+            if row["record_id"] in wanted:
+                found.append(row)
+                wanted = wanted - {row["record_id"]}
+                if not wanted:
+                    return found
+    return found
 
 
 # -- the Scrapy adapter ----------------------------------------------------------------------

@@ -5,25 +5,35 @@ It takes the workers' envelopes (:mod:`core.handoff`) from Redis in batches and 
 the very store pipeline a one-machine crawl uses (so the rows are the same), one crawl run at
 a time: the run's ``crawls`` row, its ``fetches``, articles, news listings, gone marks and the
 site boilerplate learning that needs every worker's articles. What the writer alone owns
-(later: versions, validators, WARC files and their index) is written here too, from the
-items the envelopes carry.
+(versions, validators, the WARC files and their index) is written here too, from the items
+the envelopes carry: the workers capture each HTML exchange as a one-machine crawl does and
+send it (:class:`core.warc.PackedExchange`); the writer writes its WARC records (revisits
+decided against the index it owns), fsyncs them, then commits their index rows with the
+batch's rows.
 
-Delivery is at-least-once: a batch is moved to a "taken" list (``LMOVE``), written in one
-transaction, and only then dropped from Redis, so a writer killed at any moment loses
-nothing; the next one starts with the batch the last one had taken (articles are upserts, so
-writing one twice changes nothing). After each batch, the archived articles' facts go back to
-Redis for the workers' incremental checks. A run's ``crawls`` row is finished when the run is
-over and every worker that took part has sent its stats (or is gone); it lists the workers.
+Delivery: a batch is moved to a "taken" list (``LMOVE``), its WARC records written and
+fsynced, its rows committed in one transaction with the crawl's counts so far and a digest
+of the batch, and only then dropped from Redis, so a writer killed at any moment loses
+nothing. The next one starts with the batch the last one had taken: if the archive says
+that batch was committed, it is only acknowledged; otherwise it is written, and records the
+last writer had put on disk without indexing them are found in the WARC files and indexed,
+not written twice. The crawl's counts are kept in its ``crawls`` row with every batch, so
+they cover the whole crawl however often the writer restarts. After each batch, the archived
+articles' facts go back to Redis for the workers' incremental checks. A run's ``crawls`` row
+is finished when the run is over and every worker that took part has sent its stats (or is
+gone); it lists the workers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import signal
 import socket
 import time
+from collections import deque
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -37,13 +47,16 @@ from scrapy.signalmanager import SignalManager
 from scrapy.statscollectors import MemoryStatsCollector
 from sqlite_utils import Database
 
-from core import handoff
+from core import handoff, outcomes
 from core import signals as project_signals
 from core.handoff import Envelope, EnvelopeError, Keys
 from core.items import Article
 from core.paths import project_path
+from core.warc import Exchange, PackedExchange
+from pipelines.boilerplate import SiteBoilerplate
 from pipelines.handoff import Extracted
 from pipelines.stages import ExtractPipeline, StorePipeline
+from pipelines.warc import DigestLookup, WarcWriter, find_records, warc_directory, warcinfo
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +67,8 @@ RUN_STATE = ("requests", "dupefilter", "delayed", "priorities", "workers", "keep
              "left", "sites", "members")
 #: Articles' facts published to the workers per Redis round trip.
 PUBLISH_CHUNK = 1000
+#: Envelopes remembered to recognise one pushed twice (20 bytes each).
+RECENT_ENVELOPES = 100_000
 
 
 class WriterBusy(RuntimeError):
@@ -81,8 +96,17 @@ def known_facts(db: Database, urls: list[str] | None = None) -> Iterator[dict[st
                for row in chunk}
 
 
+def batch_digest(batch: list[bytes]) -> str:
+    """What identifies a batch of envelopes (the same taken list gives the same digest)."""
+    digest = hashlib.sha1()
+    for data in batch:
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
 class RunStore:
-    """The store pipeline of one crawl run, driven without a reactor."""
+    """The store pipeline (and WARC writer) of one crawl run, driven without a reactor."""
 
     def __init__(self, settings: Settings, run: str, start_urls: list[str],
                  crawl_id: int | None) -> None:
@@ -95,16 +119,41 @@ class RunStore:
         self.stats = crawler.stats
         self.signals = crawler.signals
         self.pipeline = StorePipeline(crawler)  # takes the archive's writer lock
+        self.last_batch: str | None = None
         if crawl_id is None:
             self.pipeline.open_spider()
-        else:  # a restarted writer goes on with the run's row
+        else:  # a restarted writer goes on with the run's row, and its counts so far
             self.pipeline.crawl_id = crawl_id
+            stats, self.last_batch = self.pipeline.archive.crawl_progress(crawl_id)
+            for key, value in stats.items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    self.stats.set_value(key, value)
         if self.pipeline.flusher.running:
             self.pipeline.flusher.stop()  # this loop flushes after every batch
         # the one-machine page -> row step, without its pool (the workers extracted): the
         # site boilerplate knowledge and learning, announced to the store by its signal
         self.rows = ExtractPipeline(crawler)
         self.left: set[str] = set()
+        # boilerplate learnt re-cleans the archive inside the batch's transaction
+        self.learnt: dict[str, SiteBoilerplate] = {}
+        self.signals.disconnect(self.pipeline.boilerplate_learnt,
+                                signal=project_signals.boilerplate_learnt)
+        self.signals.connect(self._learnt, signal=project_signals.boilerplate_learnt)
+        self.warc = self._warc_writer(settings)
+        self.exchanges: list[Exchange] = []  # received, their WARC records not written yet
+
+    def _warc_writer(self, settings: Settings) -> WarcWriter | None:
+        """The run's WARC writer (None with ``ARCHIVE_WARC_ENABLED`` off), used without its
+        thread: the loop writes and fsyncs a batch's records before committing the batch."""
+        if not settings.getbool("ARCHIVE_WARC_ENABLED"):
+            return None
+        archive = self.pipeline.path
+        return WarcWriter(
+            warc_directory(settings.get("ARCHIVE_WARC_DIR"), archive),
+            max_size=settings.getint("ARCHIVE_WARC_MAX_SIZE"), info=warcinfo(settings),
+            archive_dir=archive.parent, on_written=self.pipeline.warc_records_written,
+            lookup=DigestLookup(archive),
+        )
 
     @property
     def crawl_id(self) -> int:
@@ -114,6 +163,9 @@ class RunStore:
         """Hand one envelope to the store; returns the article row it made, if any."""
         if envelope.kind == handoff.ITEM:
             item = envelope.payload
+            if isinstance(item, PackedExchange):
+                self._exchange(item)
+                return None
             if isinstance(item, Extracted):
                 try:
                     item = self.rows.article(item.page, item.extraction)
@@ -129,18 +181,96 @@ class RunStore:
             merge_stats(self.stats, envelope.payload)
         return None
 
-    def commit(self) -> bool:
-        """Write what is buffered; False if it could not be (it stays buffered)."""
-        self.pipeline.flush()
-        return not self.pipeline.pending()
+    def _learnt(self, knowledge: SiteBoilerplate) -> None:
+        """New boilerplate of a site: the articles still to come are cleaned of it at once,
+        the archived ones (this batch's included) when the batch is committed, in its
+        transaction, so that a writer killed mid-batch has written nothing of the batch."""
+        self.pipeline.knowledge[knowledge.site] = knowledge
+        self.learnt[knowledge.site] = knowledge
+
+    def _exchange(self, packed: PackedExchange) -> None:
+        if self.warc is None:  # the workers capture, but this writer keeps no WARC files
+            self.stats.inc_value("archive/warc/not_written")
+            return
+        try:
+            self.exchanges.append(packed.unpack())
+        except Exception as error:  # a damaged body: log, count, go on
+            logger.error("Dropping the WARC exchange of %s: %s", packed.exchange.url, error)
+            self.stats.inc_value("archive/distributed/bad_envelope")
+
+    def write_warc(self, *, recover: bool = False) -> bool:
+        """Write and fsync the WARC records of the exchanges received (their index rows go
+        to the store's next commit); False if they could not be made durable (kept, to be
+        tried again). Records the index holds already are not written again; with
+        ``recover`` (the batch a killed writer had taken), those it had put on disk without
+        indexing them are looked for in the WARC files and indexed."""
+        if self.warc is None or not self.exchanges:
+            return True
+        exchanges = list({e.record_id: e for e in self.exchanges}.values())  # a re-sent one
+        ids = {e.record_id for e in exchanges}
+        done = self.pipeline.archive.warc_indexed(ids)
+        if recover and ids - done:
+            ends = self.pipeline.archive.warc_file_ends()
+            found = find_records(self.warc.directory, self.warc.archive_dir, ids - done,
+                                 lambda file: ends.get(file, 0))
+            if found:
+                logger.info("Indexing %d WARC record(s) the previous writer had written",
+                            len(found))
+                self.warc.adopt(found)
+                self.pipeline.warc_records_written(found)
+                self.stats.inc_value("archive/warc/records", len(found))  # this crawl's
+                self.stats.inc_value("archive/warc/recovered", len(found))
+                done |= {row["record_id"] for row in found}
+        before = dict(vars(self.warc.stats))
+        durable = self.warc.write([e for e in exchanges if e.record_id not in done])
+        for name, value in vars(self.warc.stats).items():
+            self.stats.inc_value(f"archive/warc/{name}", value - before[name])
+        if durable:
+            self.exchanges = []
+        return durable
+
+    def commit(self, batch: str | None = None, *, recover: bool = False) -> bool:
+        """Write what is buffered: the WARC records (fsynced), then in one transaction the
+        rows, the WARC index rows and the crawl's counts so far with the batch's digest
+        (``batch``; None keeps the last). False if it could not be (it stays buffered)."""
+        if not self.write_warc(recover=recover):
+            return False
+        archive = self.pipeline.archive
+        with archive.db.atomic():
+            self.pipeline.flush()
+            if self.pipeline.pending():
+                return False
+            for knowledge in self.learnt.values():
+                self.pipeline.apply_boilerplate(knowledge)
+            self.learnt.clear()
+            stats = self.stats.get_stats()
+            archive.save_crawl_progress(
+                self.crawl_id, counts=outcomes.crawl_counts(stats),
+                outcomes=outcomes.crawl_outcomes(stats), stats=stats,
+                batch=self.last_batch if batch is None else batch)
+        if batch is not None:
+            self.last_batch = batch
+        return True
 
     def finish(self, reason: str, workers: list[str]) -> None:
         """Record the run (its workers, merged stats, summary) and let the archive go."""
+        while not self.commit():
+            time.sleep(1)  # the archive or the disk is full or failing: the run waits
         self.stats.set_value("finish_reason", reason)
         db = self.pipeline.archive.db
         with db.atomic():
             db["crawls"].update(self.crawl_id, {"workers": json.dumps(sorted(workers))})
         self.pipeline.spider_closed(self.pipeline.crawler.spider, reason)
+        if self.warc is not None:
+            self.warc.close()
+
+    def close(self) -> None:
+        """Let the archive and the WARC file go without finishing the run (the writer was
+        stopped; the next one goes on with it)."""
+        if self.warc is not None:
+            self.warc.close()
+        self.pipeline.archive.close()
+        self.pipeline.lock.release()
 
 
 def merge_stats(stats: MemoryStatsCollector, worker: dict[str, Any]) -> None:
@@ -172,6 +302,8 @@ class ArchiveWriter:
         self.finished_runs: set[str] = set()
         self.stopping = False
         self.runs_finished = 0
+        self.recent: deque[bytes] = deque()  # digests of the latest envelopes, oldest first
+        self.recent_set: set[bytes] = set()
 
     # -- Redis ------------------------------------------------------------------------------
 
@@ -198,8 +330,9 @@ class ArchiveWriter:
             return False
         return False
 
-    def batches(self) -> Iterator[list[bytes]]:
-        """Envelopes, oldest first: first those a previous writer took and did not commit.
+    def batches(self) -> Iterator[tuple[list[bytes], bool]]:
+        """Envelopes, oldest first, and whether they are those a previous writer took and
+        did not acknowledge (the first batch only).
 
         A batch is whatever the taken list holds, not what the moves answered: a move that
         Redis ran but whose answer was lost (a Redis restart; the client retries it) leaves
@@ -207,20 +340,21 @@ class ArchiveWriter:
         taken = self.server.lrange(self.keys.items_taken, 0, -1)
         if taken:
             logger.info("Resuming %d envelope(s) taken by the previous writer", len(taken))
+        resumed = bool(taken)
         while not self.stopping:
             if not taken:
                 first = self.server.blmove(self.keys.items, self.keys.items_taken, 1.0,
                                            "RIGHT", "LEFT")
                 if first is None:
-                    yield []
+                    yield [], False
                     continue
                 with self.server.pipeline() as pipe:
                     for _ in range(self.batch_size - 1):
                         pipe.lmove(self.keys.items, self.keys.items_taken, "RIGHT", "LEFT")
                     pipe.execute()
                 taken = self.server.lrange(self.keys.items_taken, 0, -1)
-            yield list(reversed(taken))  # acknowledged (deleted) by the caller once written
-            taken = []
+            yield list(reversed(taken)), resumed  # acknowledged by the caller once written
+            taken, resumed = [], False
 
     def publish_all_known(self) -> int:
         """Every archived article's facts, for the workers' incremental checks (replaces the
@@ -300,10 +434,20 @@ class ArchiveWriter:
         published = self.publish_all_known()
         logger.info("Archive writer %s: %d known article(s) published; waiting for items",
                     self.me, published)
-        for batch in self.batches():
+        for batch, resumed in self.batches():
             self.claim()
+            digest = batch_digest(batch)
+            if resumed and self.committed_before(batch[0], digest):
+                logger.info("The %d envelope(s) taken by the previous writer were committed "
+                            "by it: acknowledged", len(batch))
+                self.server.delete(self.keys.items_taken)
+                continue
             articles: list[Article] = []
             for data in batch:
+                if self.seen_before(data):
+                    if self.store is not None:
+                        self.store.stats.inc_value("archive/distributed/duplicate_envelope")
+                    continue
                 try:
                     envelope = handoff.loads(data)
                 except EnvelopeError as error:
@@ -314,7 +458,7 @@ class ArchiveWriter:
                 article = self.handle(envelope)
                 if article is not None:
                     articles.append(article)
-            while self.store is not None and not self.store.commit():
+            while self.store is not None and not self.store.commit(digest, recover=resumed):
                 time.sleep(1)  # the archive is busy or full: the batch waits, in Redis too
             self.server.delete(self.keys.items_taken)  # committed: acknowledged
             self.publish(articles)
@@ -324,9 +468,36 @@ class ArchiveWriter:
                     return 0
         if self.store is not None:  # stopped by a signal: the run goes on without us
             self.store.commit()
-            self.store.pipeline.archive.close()
-            self.store.pipeline.lock.release()
+            self.store.close()
         return 0
+
+    def seen_before(self, data: bytes) -> bool:
+        """Whether this very envelope was among the latest ``RECENT_ENVELOPES`` handled.
+
+        Every envelope a worker sends is unique (it carries its sending time), so one seen
+        twice was pushed twice: a push Redis ran but whose answer was lost while it
+        restarted, which the worker's client sent again; or an envelope of a batch this
+        writer was handling when Redis went away and which it takes again."""
+        key = hashlib.sha1(data).digest()
+        if key in self.recent_set:
+            return True
+        self.recent.append(key)
+        self.recent_set.add(key)
+        if len(self.recent) > RECENT_ENVELOPES:
+            self.recent_set.discard(self.recent.popleft())
+        return False
+
+    def committed_before(self, first: bytes, digest: str) -> bool:
+        """Whether the batch a previous writer took (``first`` its oldest envelope) is the
+        one its run's ``crawls`` row says it committed last (killed before acknowledging)."""
+        try:
+            envelope = handoff.loads(first)
+        except EnvelopeError:
+            return False
+        if self.store is None and self.server.exists(self.keys.of_run(envelope.run,
+                                                                      "crawl-id")):
+            self.store = self.open_run(envelope.run, [])
+        return self.store is not None and self.store.last_batch == digest
 
     def publish(self, articles: list[Article]) -> None:
         """The facts of the articles just written, for the workers' incremental checks."""

@@ -13,14 +13,18 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from core.urls import normalize
 from tests.conftest import FAST, ROOT, run_crawl
 from tests.faultsite import FaultSite, article_path, article_response, links_response, robots_txt
 from tests.redis_server import RedisServer, redis_server_or_skip
+from tests.test_datasette import get
+from tests.test_distributed import records_on_disk
 
 pytestmark = pytest.mark.e2e
 
@@ -60,6 +64,27 @@ def single_archive(demo_site, tmp_path_factory) -> Path:
 def single(single_archive) -> dict[str, str]:
     """The one-machine archive's articles: canonical URL -> text."""
     return texts(single_archive)
+
+
+def warc_index(archive: Path) -> Counter:
+    """The WARC index as a crawl's order cannot change it: (page, payload digest) of every
+    record, the page by its normalised URL (a ``?utm_`` copy may be the one fetched)."""
+    with sqlite3.connect(archive) as db:
+        return Counter((normalize(url), digest) for url, digest in
+                       db.execute("select url, payload_digest from warc_records"))
+
+
+def unindexed_articles(archive: Path) -> list[str]:
+    """Articles whose WARC record the index does not hold."""
+    with sqlite3.connect(archive) as db:
+        return [url for (url,) in db.execute(
+            "select url from articles where warc_record_id is null or warc_record_id not in "
+            "(select record_id from warc_records)")]
+
+
+def warc_records_on_disk(archive: Path) -> Counter:
+    """WARC-Record-IDs of the response and revisit records in the archive's WARC files."""
+    return records_on_disk(archive.parent)
 
 
 def texts(archive: Path) -> dict[str, str]:
@@ -168,6 +193,13 @@ def test_three_workers_and_a_writer_archive_what_one_machine_does(crawl, single,
     assert row["pages"] > len(single)  # every worker's stats were merged in
     with sqlite3.connect(crawl.archive) as db:
         assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    # the same WARC records as one machine's, written by the writer from the workers' captures
+    index = warc_index(crawl.archive)
+    assert index == warc_index(single_archive)
+    assert sum(index.values()) > len(single) and not unindexed_articles(crawl.archive)
+    assert set(warc_records_on_disk(crawl.archive).values()) == {1}  # each once, all indexed
+    assert sum(warc_records_on_disk(crawl.archive).values()) == sum(index.values())
+    assert json.loads(row["stats"])["archive/warc/records"] == sum(index.values())
     # a second run is incremental: the workers read the known articles from Redis
     crawl.start_writer()
     crawl.start_workers(1)
@@ -178,6 +210,32 @@ def test_three_workers_and_a_writer_archive_what_one_machine_does(crawl, single,
     assert json.loads(second["outcomes"])["skipped_known"] >= len(single)
     assert texts(crawl.archive) == single
     assert not list(crawl.directory.glob("worker-archive.db*"))  # no worker opened one
+    assert_archived_pages_serve_and_reextract(crawl.archive, single)
+
+
+def assert_archived_pages_serve_and_reextract(archive: Path, single: dict[str, str]) -> None:
+    """Datasette serves the distributed archive's pages from their WARC records, and
+    ``scrapy reextract`` reads them back to the same texts."""
+    from datasette.app import Datasette
+
+    with sqlite3.connect(archive) as db:
+        records = dict(db.execute("select url, warc_record_id from articles"))
+    ds = Datasette([str(archive)], template_dir=str(ROOT / "datasette" / "templates"),
+                   plugins_dir=str(ROOT / "datasette" / "plugins"))
+    try:
+        for url, record_id in sorted(records.items())[:5]:
+            response = get(ds, f"/archive/-/archived/{record_id}")
+            assert response.status_code == 200, (url, response.status_code)
+            assert "<html" in response.text.lower()
+    finally:
+        for database in ds.databases.values():
+            database.close()
+    done = subprocess.run([sys.executable, "-m", "scrapy", "reextract", "-s",
+                           f"ARCHIVE_DB={archive}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert f"Re-extracted {len(single)} article(s)" in done.stdout, done.stdout
+    assert texts(archive) == single
 
 
 def test_a_worker_killed_mid_crawl_loses_nothing(crawl, single):
@@ -193,7 +251,7 @@ def test_a_worker_killed_mid_crawl_loses_nothing(crawl, single):
     assert row["status"] == "finished" and len(json.loads(row["workers"])) == 3
 
 
-def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single):
+def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single, single_archive):
     """The writer killed (kill -9) and started again goes on with the same crawl row and
     loses no item; Redis killed and restarted from its append-only file keeps the crawl."""
     crawl.start_writer()
@@ -213,6 +271,16 @@ def test_the_writer_and_redis_restarted_mid_crawl_lose_nothing(crawl, single):
     assert texts(crawl.archive) == single, crawl.logs()
     [row] = crawl.crawls()
     assert row["status"] == "finished"
+    # the crawl's counts cover both writers, not the restarted one only
+    assert row["articles_new"] == len(single), crawl.logs()
+    assert row["pages"] > len(single)
+    # no WARC record lost or written twice across the writer's and Redis's restarts
+    index = warc_index(crawl.archive)
+    assert index == warc_index(single_archive)
+    assert not unindexed_articles(crawl.archive)
+    assert set(warc_records_on_disk(crawl.archive).values()) == {1}
+    assert sum(warc_records_on_disk(crawl.archive).values()) == sum(index.values())
+    assert json.loads(row["stats"])["archive/warc/records"] == sum(index.values())
 
 
 def test_three_workers_keep_a_sites_crawl_delay_together(crawl_redis, tmp_path):

@@ -27,8 +27,11 @@ from redis import Redis
 
 from core.handoff import Keys
 
-#: A worker not heard of for this long is taken for dead; its requests go back to the queue.
+#: A worker not heard of for this long is taken for dead; its requests go back to the queue
+#: (the default of ``ARCHIVE_HEARTBEAT_TIMEOUT``, in ms).
 HEARTBEAT_TTL_MS = 10_000
+#: Beats per heartbeat period: a beat or two lost to a busy moment does not kill a worker.
+BEATS_PER_TTL = 5
 
 
 def worker_id() -> str:
@@ -135,10 +138,12 @@ class Taken:
 class CrawlRun:
     """This worker's view of the current run: join, take, release, defer, end."""
 
-    def __init__(self, server: Redis, keys: Keys, worker: str | None = None) -> None:
+    def __init__(self, server: Redis, keys: Keys, worker: str | None = None, *,
+                 heartbeat_ttl_ms: int = HEARTBEAT_TTL_MS) -> None:
         self.server = server
         self.keys = keys
         self.worker = worker or worker_id()
+        self.heartbeat_ttl_ms = max(100, int(heartbeat_ttl_ms))
         self.id = ""
         self.created = False
         self.sites: list[dict[str, Any]] = []
@@ -171,12 +176,17 @@ class CrawlRun:
             *_, stored = pipe.execute()
         self.sites = json.loads(stored) if stored else sites
 
+    @property
+    def beat_every(self) -> float:
+        """Seconds between two beats."""
+        return self.heartbeat_ttl_ms / 1000 / BEATS_PER_TTL
+
     def beat(self) -> None:
-        """Say this worker is alive (called every few seconds). It registers again too: a
+        """Say this worker is alive (every :attr:`beat_every` seconds). It registers again too: a
         worker taken for dead while it was only slow (its requests were requeued, a
         duplicate fetch at worst) counts again in the run's end."""
         with self.server.pipeline() as pipe:
-            pipe.set(self.keys.heartbeat(self.worker), 1, px=HEARTBEAT_TTL_MS)
+            pipe.set(self.keys.heartbeat(self.worker), 1, px=self.heartbeat_ttl_ms)
             if self.id:
                 pipe.sadd(self.key("workers"), self.worker)
             pipe.execute()

@@ -31,6 +31,7 @@ from scrapy_redis.scheduler import Scheduler
 from core.handoff import redis_client
 from crawler.distributed.pacing import RedisSitePacer
 from crawler.distributed.run import CrawlRun
+from crawler.dupefilter import canonical_request
 from crawler.pacing import WAIT_META, site_of
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,16 @@ LEASE_META = "archive_site_lease"
 TRIES = 8
 #: How often an idle worker looks at the shared queue again (seconds).
 IDLE_POLL = 0.5
-HEARTBEAT_EVERY = 2.0
+
+
+class CanonicalDupeFilter(RFPDupeFilter):
+    """scrapy-redis's shared duplicate filter, keyed as the one-machine crawl's is: on the
+    normalised URL. Keyed on the URL as written, two workers that found one article under
+    two spellings (``?utm_source=…``, ``?noamp=mobile``) both fetched it; a worker's own link
+    cache hid this within one process, not across workers."""
+
+    def request_fingerprint(self, request: Request) -> str:
+        return str(super().request_fingerprint(canonical_request(request)))
 
 
 class DistributedScheduler(Scheduler):
@@ -78,7 +88,8 @@ class DistributedScheduler(Scheduler):
             lease_seconds=settings.getfloat("DOWNLOAD_TIMEOUT") + 30,
         )
         self.queue_key = self.run.key("requests")
-        self.df = RFPDupeFilter(self.server, key=self.run.key("dupefilter"), debug=self.debug)
+        self.df = CanonicalDupeFilter(self.server, key=self.run.key("dupefilter"),
+                                      debug=self.debug)
         super().open(spider)
         # in a thread: the heartbeat says the process is alive, even while its event loop
         # is busy (a CPU-starved machine must not have its requests taken from it)
@@ -91,7 +102,7 @@ class DistributedScheduler(Scheduler):
         self.run.leave()  # anything still held goes back to the queue
 
     def _beat(self) -> None:
-        while not self.heart_stop.wait(HEARTBEAT_EVERY):
+        while not self.heart_stop.wait(self.run.beat_every):
             try:
                 self.run.beat()
             except Exception:  # Redis restarting: the next beat will do

@@ -5,7 +5,8 @@ The same discovery as the one-machine spider; what changes is where things live:
 - the crawl run (and its sites) is in Redis: a worker joins the unfinished run and adopts
   its sites, or starts one with its own (``-a start=…`` or sites.toml);
 - requests go to scrapy-redis's queue and duplicate filter through the run's scheduler, and
-  finished items to the archive writer (``pipelines/handoff.py``);
+  finished items and the captured exchanges of the WARC files to the archive writer
+  (``pipelines/handoff.py``);
 - known, fresh articles are read from Redis (:mod:`.known`): a worker needs no archive.db.
 
 scrapy-redis 0.9.1 feeds its spiders through ``start_requests()``/``next_requests()``, which
@@ -43,8 +44,8 @@ PIPELINES = {
     "pipelines.stages.StorePipeline": None,
     "pipelines.handoff.WorkerExtractPipeline": 300,
     "pipelines.handoff.HandOffPipeline": 800,
-    # WARC files are not written by distributed crawls yet: a worker would open the archive
-    # for its revisit digests, and the writer alone may own archive.db and the WARC index
+    # the WARC files and their index are the writer's: a worker's WarcCaptureMiddleware
+    # (940, as on one machine) captures each exchange and HandOffPipeline sends it on
     "pipelines.warc.WarcPipeline": None,
 }
 MIDDLEWARES = {
@@ -52,7 +53,6 @@ MIDDLEWARES = {
     "crawler.distributed.known.RedisSkipKnownArticlesMiddleware": 45,
     "crawler.middlewares.PacingMiddleware": None,
     "crawler.distributed.middlewares.SharedPacingMiddleware": 900,
-    "crawler.warc.WarcCaptureMiddleware": None,  # see PIPELINES
 }
 
 
@@ -76,7 +76,9 @@ class DistributedNewsSpider(RedisMixin, NewsSpider):
         spider.server = redis_client(settings)  # the same, patient while Redis restarts
         spider.count_size = spider.server.llen
         keys = Keys(spider.name)
-        spider.run = CrawlRun(spider.server, keys)
+        spider.run = CrawlRun(
+            spider.server, keys,
+            heartbeat_ttl_ms=int(settings.getfloat("ARCHIVE_HEARTBEAT_TIMEOUT") * 1000))
         own = [dataclasses.asdict(site) for site in spider.sites]
         spider.run.join(own, keep_alive=settings.getbool("ARCHIVE_KEEP_RUNNING"))
         if spider.run.sites != own:
