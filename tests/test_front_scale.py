@@ -23,23 +23,23 @@ from tests.test_scale import full_scans, make, traced_sql
 archive_path = test_scale.archive_path
 
 
-def day_counts(path: Path) -> dict[tuple[str, str], int]:
+def per_day(path: Path, sql: str) -> dict[tuple[str, str], int]:
+    """{(day, site): articles} from a query giving those three columns."""
     conn = sqlite3.connect(path)
     try:
-        return {(day, site): n for day, site, n in conn.execute("select * from article_days")}
+        return {(day, site): n for day, site, n in conn.execute(sql)}
     finally:
         conn.close()
+
+
+def day_counts(path: Path) -> dict[tuple[str, str], int]:
+    return per_day(path, "select day, site, articles from article_days")
 
 
 def recounted_days(path: Path) -> dict[tuple[str, str], int]:
     """The same counts made from the rows, as the chart grouped them before."""
-    conn = sqlite3.connect(path)
-    try:
-        return {(day, site): n for day, site, n in conn.execute(
-            "select substr(published, 1, 10), site, count(*) from articles "
-            "where site is not null and published is not null group by 1, 2")}
-    finally:
-        conn.close()
+    return per_day(path, "select substr(published, 1, 10), site, count(*) from articles "
+                         "where site is not null and published is not null group by 1, 2")
 
 
 def test_the_writer_keeps_the_day_counts_through_inserts_updates_and_deletes(archive_path):
