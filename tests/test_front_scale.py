@@ -107,6 +107,16 @@ def test_the_front_page_chart_reads_the_day_counts_by_their_key(archive_path):
     assert not any("group by site, day" in sql for sql, _ in statements)
 
 
+def test_the_day_counts_are_hidden_like_the_other_counts(archive_path):
+    ds = archive_datasette(archive_path)
+    try:
+        tables = {t["name"]: t["hidden"] for t in get(ds, "/archive.json").json()["tables"]}
+    finally:
+        for database in ds.databases.values():
+            database.close()
+    assert tables["article_days"] and tables["article_counts"] and not tables["articles"]
+
+
 def test_datasette_counts_the_fts_blocks_from_an_index(archive_path):
     statements = traced_sql(archive_path, "/archive")
     counts = [sql for sql, _ in statements
