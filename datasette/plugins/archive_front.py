@@ -14,8 +14,11 @@ a broken template looks like. Settings: the ``news-archive`` plugin section of m
 
 Every query reads an index or a bounded number of rows (the recent crawls' fetches, a sample per
 site), never the whole ``articles`` table: its rows hold the texts, and a page must stay within
-Datasette's time limit on an archive of millions of articles (benchmarks/bench_browse.py). A
-section that still runs out of time says so instead of failing the page.
+Datasette's time limit on an archive of millions of articles (benchmarks/bench_browse.py,
+benchmarks/bench_archive.py). The counts come from tables the writer keeps current
+(``article_counts`` per site, ``article_days`` per day and site: pipelines/store.py), with a
+fallback that counts the articles for an archive not yet migrated. A section that still runs
+out of time says so instead of failing the page.
 
 The functions below the SQL are plain (rows in, plain values out), unit-tested without Datasette.
 """
