@@ -147,3 +147,38 @@ def test_the_chart_is_the_same_drawn_from_the_counts_or_the_articles(archive_pat
     conn.commit()
     conn.close()
     assert bars(archive_path) == counted
+
+
+def test_a_long_period_is_drawn_one_bar_per_week():
+    from datetime import date
+
+    from tests.test_browse import front
+
+    first, last = date(2025, 1, 1), date(2025, 12, 31)
+    assert front.bar_days(first, first.replace(month=4, day=2)) == 1  # 92 days
+    assert front.bar_days(first, last) == 7
+    rows = [{"site": "a", "day": "2025-01-01", "n": 2}, {"site": "a", "day": "2025-01-07", "n": 3},
+            {"site": "a", "day": "2025-01-08", "n": 1}, {"site": "a", "day": "2025-12-31", "n": 4},
+            {"site": "a", "day": "2025-13", "n": 5}]  # a malformed date counts in the total only
+    chart, = front.day_charts(rows, first, last, 7)
+    assert len(chart.bars) == 53 and chart.total == 15 and chart.peak == 5
+    assert [(b.day, b.last_day, b.count) for b in chart.bars[:2]] == [
+        ("2025-01-01", "2025-01-07", 5), ("2025-01-08", "2025-01-14", 1)]
+    assert (chart.bars[-1].day, chart.bars[-1].last_day, chart.bars[-1].count) == (
+        "2025-12-31", "2025-12-31", 4)
+    assert chart.bars[0].height == front.CHART_HEIGHT
+    assert "<title>2025-01-01 – 2025-01-07: 5 articles</title>" in front.svg_bars(chart)
+
+
+def test_the_front_page_draws_a_year_by_week(archive_path):
+    ds = archive_datasette(archive_path)
+    try:
+        html = get(ds, "/archive?from=2024-02-01&to=2025-01-31").text
+    finally:
+        for database in ds.databases.values():
+            database.close()
+    chart = re.search(r'<figure class="site-chart" data-site="fr.example">(.*?)</figure>',
+                      html, re.S).group(1)
+    bars = re.findall(r'data-date="([\d-]+)" data-count="(\d+)"', chart)
+    assert len(bars) == 53 and sum(int(n) for _, n in bars) == 15
+    assert "a week)" in chart

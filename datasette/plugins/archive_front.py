@@ -3,7 +3,8 @@
 What a reader wants at a glance, computed here and drawn by ``datasette/templates/_front.html``:
 per site, the articles archived, the crawl that last saw the site and how it went; a chart of
 articles per day and site over a chosen period (``?from=YYYY-MM-DD&to=YYYY-MM-DD``, one bar per
-day, drawn as SVG on the server: no script, no network); extraction health per site with a
+day, per week beyond 92 days, drawn as SVG on the server: no script, no network); extraction
+health per site with a
 warning when a share jumps; the recent crawl runs.
 
 Extraction health compares the articles fetched by the last ``health_crawls`` crawls of the
@@ -41,8 +42,12 @@ from core.outcomes import ERROR_OUTCOMES
 DEFAULT_DAYS = 90
 #: Periods offered in one click (days, ending at the newest publication day).
 PRESET_DAYS = (7, 30, 90, 365)
-#: Longest period the chart draws (one bar per day).
+#: Longest period the chart draws.
 MAX_DAYS = 400
+#: Longest period drawn with one bar per day; a longer one has one bar per week (from the
+#: period's first day): a year of days is 365 bars of 1.6 units in an SVG 600 units wide,
+#: thinner than the screen's pixels, and 7,300 ``<rect>`` for twenty sites.
+DAILY_DAYS = 92
 #: Crawl runs listed on the front page.
 RECENT_CRAWLS = 10
 #: Fewest articles in each of "recent" and "usual" for a share to be compared.
@@ -189,6 +194,8 @@ class Bar:
     y: float
     width: float
     height: float
+    #: The bar's last day (its ``day`` when a bar is one day).
+    last_day: str = ""
 
 
 @dataclass
@@ -199,24 +206,40 @@ class SiteChart:
     bars: list[Bar] = field(default_factory=list)
 
 
-def day_charts(rows: Iterable[Mapping[str, Any]], first: date, last: date) -> list[SiteChart]:
-    """One chart per site with one bar per day of the period (a day without articles has a
-    bar of height 0), bar heights scaled to the site's busiest day."""
-    counts: dict[str, dict[str, int]] = {}
+def bar_days(first: date, last: date) -> int:
+    """Days per bar: one up to :data:`DAILY_DAYS`, a week beyond."""
+    return 1 if (last - first).days + 1 <= DAILY_DAYS else 7
+
+
+def day_charts(rows: Iterable[Mapping[str, Any]], first: date, last: date,
+               step: int = 1) -> list[SiteChart]:
+    """One chart per site with one bar per ``step`` days of the period, from its first day (a
+    bar without articles has height 0), bar heights scaled to the site's busiest bar. Rows:
+    site, day (``YYYY-MM-DD``) and n; the total counts them all."""
+    span = (last - first).days + 1
+    starts = [first + timedelta(days=n) for n in range(0, span, step)]
+    width = CHART_WIDTH / len(starts)
+    totals: dict[str, int] = {}
+    per_bar: dict[str, list[int]] = {}
     for row in rows:
-        counts.setdefault(row["site"], {})[row["day"]] = int(row["n"])
-    days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    width = CHART_WIDTH / len(days)
+        site, n = row["site"], int(row["n"])
+        totals[site] = totals.get(site, 0) + n
+        bars = per_bar.setdefault(site, [0] * len(starts))
+        day = parse_day(row["day"]) if len(row["day"] or "") == 10 else None
+        if day is not None and first <= day <= last:
+            bars[(day - first).days // step] += n
     charts = []
-    for site in sorted(counts, key=lambda s: (-sum(counts[s].values()), s)):
-        per_day = counts[site]
-        peak = max(per_day.values())
-        chart = SiteChart(site, sum(per_day.values()), peak)
-        for n, day in enumerate(days):
-            count = per_day.get(day, 0)
+    for site in sorted(totals, key=lambda s: (-totals[s], s)):
+        counts = per_bar[site]
+        peak = max(counts)
+        chart = SiteChart(site, totals[site], peak)
+        for n, (start, count) in enumerate(zip(starts, counts, strict=True)):
             height = CHART_HEIGHT * count / peak if peak else 0.0
-            chart.bars.append(Bar(day, count, round(n * width, 2), round(CHART_HEIGHT - height, 2),
-                                  round(max(width * 0.8, 0.5), 2), round(height, 2)))
+            end = min(start + timedelta(days=step - 1), last)
+            chart.bars.append(Bar(start.isoformat(), count, round(n * width, 2),
+                                  round(CHART_HEIGHT - height, 2),
+                                  round(max(width * 0.8, 0.5), 2), round(height, 2),
+                                  end.isoformat()))
         charts.append(chart)
     return charts
 
@@ -228,11 +251,12 @@ def svg_bars(chart: SiteChart) -> Markup:
     out = []
     for bar in chart.bars:
         day = escape(bar.day)
+        days = day if bar.last_day in ("", bar.day) else f"{day} – {escape(bar.last_day)}"
         zero = "" if bar.count else " zero"
         y, height = (bar.y, bar.height) if bar.count else (CHART_HEIGHT - 1, 1)
         out.append(
             f'<rect class="day{zero}" data-date="{day}" data-count="{bar.count}" x="{bar.x}" '
-            f'y="{y}" width="{bar.width}" height="{height}"><title>{day}: {bar.count} '
+            f'y="{y}" width="{bar.width}" height="{height}"><title>{days}: {bar.count} '
             f'article{"" if bar.count == 1 else "s"}</title></rect>')
     return Markup("".join(out))
 
@@ -373,8 +397,10 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
         first, last, note = chart_period(args.get("from"), args.get("to"), newest, today)
         rows = await db.execute(PER_DAY_SQL if days_counted else PER_DAY_COUNTED_SQL,
                                 {"start": first.isoformat(), "after": next_day(last)})
-        return {"charts": day_charts(rows, first, last), "from": first.isoformat(),
+        step = bar_days(first, last)
+        return {"charts": day_charts(rows, first, last, step), "from": first.isoformat(),
                 "to": last.isoformat(), "note": note, "days": (last - first).days + 1,
+                "unit": "day" if step == 1 else "week",
                 "presets": presets(parse_day(newest) or today)}
 
     crawls = [dict(r) for r in await db.execute(CRAWLS_SQL, {"limit": RECENT_CRAWLS})]
