@@ -22,7 +22,8 @@ Tables:
   first archived; ``articles`` shows the latest and counts them in ``articles.versions``. The
   latest version's text is the article's (``versions.text`` NULL; it is stored once). What
   makes a version is decided by :mod:`pipelines.history`.
-- ``article_counts``: articles per site, language, author and tag, kept by triggers (facets).
+- ``article_counts``: articles per site, language, author, tag, access and agency, kept by
+  triggers (facets).
 - ``article_days``: articles per publication day and site, kept by triggers (the front page's
   chart).
 
@@ -438,6 +439,52 @@ def m040_front_fts_count_index(db: Database) -> None:
     if "articles_fts_data" in db.table_names():
         db.execute("CREATE INDEX IF NOT EXISTS articles_fts_data_count "
                    "ON articles_fts_data (id)")
+
+
+@migrations()
+def m040_front_access_agencies_counts(db: Database) -> None:
+    """Articles per ``access`` (free, paywalled, partial) and per credited agency in
+    ``article_counts`` too, so that these facets of the whole table read counts, as
+    ``m020_article_counts`` made it for site, language, author and tags (uncounted, they
+    passed Datasette's facet time limit on a big archive and were taken off the defaults).
+    Their own triggers, beside m020's: an agency counts once per article, NULL not at all."""
+
+    def values(row: str) -> str:
+        return (
+            f"SELECT 'access' AS facet, {row}.access AS value UNION ALL "
+            "SELECT DISTINCT 'agencies', value FROM json_each(CASE WHEN "
+            f"json_valid({row}.agencies) AND json_type({row}.agencies) = 'array' "
+            f"THEN {row}.agencies ELSE '[]' END)"
+        )
+
+    def add(row: str, step: int) -> str:
+        return (
+            f"INSERT INTO article_counts (facet, value, articles) SELECT facet, value, {step} "
+            f"FROM ({values(row)}) WHERE value IS NOT NULL "
+            f"ON CONFLICT (facet, value) DO UPDATE SET articles = articles + ({step});"
+        )
+
+    gone = "DELETE FROM article_counts WHERE articles <= 0;"
+    db.execute(f"CREATE TRIGGER article_counts_access_ai AFTER INSERT ON articles BEGIN "
+               f"{add('new', 1)} END")
+    db.execute(f"CREATE TRIGGER article_counts_access_ad AFTER DELETE ON articles BEGIN "
+               f"{add('old', -1)} {gone} END")
+    db.execute(
+        "CREATE TRIGGER article_counts_access_au AFTER UPDATE OF access, agencies ON articles "
+        "WHEN old.access IS NOT new.access OR old.agencies IS NOT new.agencies BEGIN "
+        f"{add('old', -1)} {add('new', 1)} {gone} END"
+    )
+    # one pass over the articles (their access and agencies lie past the text)
+    db.execute(
+        "WITH credits AS MATERIALIZED (SELECT rowid AS id, access, CASE WHEN "
+        "json_valid(agencies) AND json_type(agencies) = 'array' THEN agencies ELSE '[]' END "
+        "AS agencies FROM articles) "
+        "INSERT INTO article_counts (facet, value, articles) "
+        "SELECT 'access', access, count(*) FROM credits WHERE access IS NOT NULL "
+        "GROUP BY access UNION ALL "
+        "SELECT 'agencies', agency, count(*) FROM (SELECT DISTINCT credits.id, j.value AS agency "
+        "FROM credits, json_each(credits.agencies) AS j) WHERE agency IS NOT NULL GROUP BY agency"
+    )
 
 
 def article_row(article: Article) -> dict[str, Any]:

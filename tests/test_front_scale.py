@@ -71,21 +71,53 @@ def test_the_writer_keeps_the_day_counts_through_inserts_updates_and_deletes(arc
     assert all(n > 0 for n in day_counts(archive_path).values())
 
 
-def test_the_migration_counts_an_archive_written_before_it(tmp_path):
+def test_the_writer_keeps_the_access_and_agency_counts(archive_path):
+    archive = Archive(archive_path)
+    archive.save([make(n, agencies=["AFP", "Reuters"], access="paywalled", content_hash=f"a{n}",
+                       text=f"Un texte réécrit, version {n}.\nAvec un paragraphe neuf.")
+                  for n in range(4)] + [make(50, agencies=["AFP", "AFP"])])
+    assert test_scale.counts(archive_path) == test_scale.recounted(archive_path)
+    assert test_scale.counts(archive_path)[("agencies", "AFP")] == 5
+    # a new version drops an agency and the paywall; a direct update; deletes
+    archive.save([make(1, agencies=["AFP"], access="free", content_hash="a1b",
+                       text="Un texte réécrit encore.\nTout autre chose ici.")])
+    archive.db.execute("update articles set agencies = '[]', access = null where url = ?",
+                       [make(2).url])
+    archive.db.execute("delete from articles where url in (?, ?)", [make(3).url, make(50).url])
+    assert test_scale.counts(archive_path) == test_scale.recounted(archive_path)
+    assert test_scale.counts(archive_path)[("agencies", "Reuters")] == 1
+    assert test_scale.counts(archive_path)[("access", "paywalled")] == 1
+    # a value that is not a JSON array counts nothing, and is written all the same
+    archive.db.execute("update articles set agencies = 'not json' where url = ?", [make(0).url])
+    archive.close()
+    assert test_scale.counts(archive_path)[("agencies", "AFP")] == 1
+    assert ("agencies", "Reuters") not in test_scale.counts(archive_path)
+
+
+def test_the_migrations_count_an_archive_written_before_them(tmp_path):
     path = tmp_path / "old.db"
     archive = Archive(path)
-    archive.save([make(n) for n in range(10)])
-    # an archive from before m040: no table, no triggers, no migration recorded
+    archive.save([make(n, agencies=["AFP", "AFP"] if n % 3 else ["dpa"],
+                       access="paywalled" if n % 4 == 0 else "free") for n in range(10)])
+    # an archive from before m040: no table, no triggers, no index, no migration recorded
     archive.db.execute("drop table article_days")
-    for name in ("article_days_ai", "article_days_ad", "article_days_au"):
+    for name in ("article_days_ai", "article_days_ad", "article_days_au",
+                 "article_counts_access_ai", "article_counts_access_ad",
+                 "article_counts_access_au"):
         archive.db.execute(f"drop trigger {name}")
     archive.db.execute("drop index articles_fts_data_count")
+    archive.db.execute("delete from article_counts where facet in ('access', 'agencies')")
     archive.db.execute("delete from _sqlite_migrations where name like 'm040_front_%'")
     archive.save([make(n) for n in range(10, 14)])
     archive.close()
     Archive(path).close()  # migrates
     assert day_counts(path) == recounted_days(path)
     assert sum(day_counts(path).values()) == 14
+    assert test_scale.counts(path) == test_scale.recounted(path)
+    assert {(f, v): n for (f, v), n in test_scale.counts(path).items()
+            if f in ("access", "agencies")} == {
+        ("access", "free"): 11, ("access", "paywalled"): 3,
+        ("agencies", "AFP"): 6, ("agencies", "dpa"): 4}
 
 
 def plan(path: Path, sql: str, params: object = None) -> list[str]:

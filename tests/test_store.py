@@ -43,6 +43,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m022_articles_site_index",
         "m040_front_day_counts",
         "m040_front_fts_count_index",
+        "m040_front_access_agencies_counts",
     ]
     assert archive.db["articles"].pks == ["url"]
 
