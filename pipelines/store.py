@@ -22,7 +22,10 @@ Tables:
   first archived; ``articles`` shows the latest and counts them in ``articles.versions``. The
   latest version's text is the article's (``versions.text`` NULL; it is stored once). What
   makes a version is decided by :mod:`pipelines.history`.
-- ``article_counts``: articles per site, language, author and tag, kept by triggers (facets).
+- ``article_counts``: articles per site, language, author, tag, access and agency, kept by
+  triggers (facets).
+- ``article_days``: articles per publication day and site, kept by triggers (the front page's
+  chart).
 
 Crawl state of a re-crawl lives here too, per article: the HTTP validators of the last
 response (``etag``, ``last_modified``) and the dates its listings gave (``listed_dates``).
@@ -379,6 +382,109 @@ def m022_articles_site_index(db: Database) -> None:
     front page's extraction health) read from an index on ``site`` alone, whose entries are in
     rowid order per site; the (site, published) index made it sort every article of the site."""
     db["articles"].create_index(["site"], if_not_exists=True)
+
+
+@migrations()
+def m040_front_day_counts(db: Database) -> None:
+    """Articles per publication day and site, kept current by triggers on ``articles``.
+
+    The front page charts articles per day and site over a period; grouping the articles of
+    the period read ~50,000 index entries and rows for a quarter of a million-article archive.
+    The writer keeps the counts instead (one row touched per article written, only when its
+    site or publication day changes), and the chart reads a few thousand small rows. ``day``
+    is the first 10 characters of ``published`` (what the chart groups by); an article
+    without site or date is not counted. The key starts with the day, so a period is a range
+    of the primary key."""
+    db.execute(
+        "CREATE TABLE article_days (day TEXT NOT NULL, site TEXT NOT NULL, "
+        "articles INTEGER NOT NULL, PRIMARY KEY (day, site)) WITHOUT ROWID"
+    )
+
+    def add(row: str, step: int) -> str:
+        return (
+            "INSERT INTO article_days (day, site, articles) "
+            f"SELECT substr({row}.published, 1, 10), {row}.site, {step} "
+            f"WHERE {row}.site IS NOT NULL AND {row}.published IS NOT NULL "
+            f"ON CONFLICT (day, site) DO UPDATE SET articles = articles + ({step});"
+        )
+
+    gone = "DELETE FROM article_days WHERE articles <= 0;"
+    db.execute(f"CREATE TRIGGER article_days_ai AFTER INSERT ON articles BEGIN "
+               f"{add('new', 1)} END")
+    db.execute(f"CREATE TRIGGER article_days_ad AFTER DELETE ON articles BEGIN "
+               f"{add('old', -1)} {gone} END")
+    db.execute(
+        "CREATE TRIGGER article_days_au AFTER UPDATE OF site, published ON articles "
+        "WHEN old.site IS NOT new.site "
+        "OR substr(old.published, 1, 10) IS NOT substr(new.published, 1, 10) BEGIN "
+        f"{add('old', -1)} {add('new', 1)} {gone} END"
+    )
+    db.execute(
+        "INSERT INTO article_days (day, site, articles) SELECT substr(published, 1, 10), site, "
+        "count(*) FROM articles WHERE site IS NOT NULL AND published IS NOT NULL "
+        "GROUP BY 1, 2"
+    )
+
+
+@migrations()
+def m040_front_fts_count_index(db: Database) -> None:
+    """An index on the id of ``articles_fts_data`` (the FTS5 index's blocks), so that counting
+    its rows reads that small index instead of every block.
+
+    Datasette's database page (the archive's front page) counts the rows of every table,
+    hidden ones included, on each load. SQLite counts a table from its smallest index; this
+    table had none, so the count read the whole full-text index (a quarter of the file), and
+    Datasette's time limit cannot stop a count (one step of SQLite's program). The index costs
+    a few bytes per block (4 MB at 200,000 articles), kept by SQLite as FTS5 writes them."""
+    if "articles_fts_data" in db.table_names():
+        db.execute("CREATE INDEX IF NOT EXISTS articles_fts_data_count "
+                   "ON articles_fts_data (id)")
+
+
+@migrations()
+def m040_front_access_agencies_counts(db: Database) -> None:
+    """Articles per ``access`` (free, paywalled, partial) and per credited agency in
+    ``article_counts`` too, so that these facets of the whole table read counts, as
+    ``m020_article_counts`` made it for site, language, author and tags (uncounted, they
+    passed Datasette's facet time limit on a big archive and were taken off the defaults).
+    Their own triggers, beside m020's: an agency counts once per article, NULL not at all."""
+
+    def values(row: str) -> str:
+        return (
+            f"SELECT 'access' AS facet, {row}.access AS value UNION ALL "
+            "SELECT DISTINCT 'agencies', value FROM json_each(CASE WHEN "
+            f"json_valid({row}.agencies) AND json_type({row}.agencies) = 'array' "
+            f"THEN {row}.agencies ELSE '[]' END)"
+        )
+
+    def add(row: str, step: int) -> str:
+        return (
+            f"INSERT INTO article_counts (facet, value, articles) SELECT facet, value, {step} "
+            f"FROM ({values(row)}) WHERE value IS NOT NULL "
+            f"ON CONFLICT (facet, value) DO UPDATE SET articles = articles + ({step});"
+        )
+
+    gone = "DELETE FROM article_counts WHERE articles <= 0;"
+    db.execute(f"CREATE TRIGGER article_counts_access_ai AFTER INSERT ON articles BEGIN "
+               f"{add('new', 1)} END")
+    db.execute(f"CREATE TRIGGER article_counts_access_ad AFTER DELETE ON articles BEGIN "
+               f"{add('old', -1)} {gone} END")
+    db.execute(
+        "CREATE TRIGGER article_counts_access_au AFTER UPDATE OF access, agencies ON articles "
+        "WHEN old.access IS NOT new.access OR old.agencies IS NOT new.agencies BEGIN "
+        f"{add('old', -1)} {add('new', 1)} {gone} END"
+    )
+    # one pass over the articles (their access and agencies lie past the text)
+    db.execute(
+        "WITH credits AS MATERIALIZED (SELECT rowid AS id, access, CASE WHEN "
+        "json_valid(agencies) AND json_type(agencies) = 'array' THEN agencies ELSE '[]' END "
+        "AS agencies FROM articles) "
+        "INSERT INTO article_counts (facet, value, articles) "
+        "SELECT 'access', access, count(*) FROM credits WHERE access IS NOT NULL "
+        "GROUP BY access UNION ALL "
+        "SELECT 'agencies', agency, count(*) FROM (SELECT DISTINCT credits.id, j.value AS agency "
+        "FROM credits, json_each(credits.agencies) AS j) WHERE agency IS NOT NULL GROUP BY agency"
+    )
 
 
 @migrations()

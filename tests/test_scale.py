@@ -120,13 +120,16 @@ def recounted(path: Path) -> dict[tuple[str, str], int]:
     conn = sqlite3.connect(path)
     try:
         found = {}
-        for column in ("site", "language", "author"):
+        for column in ("site", "language", "author", "access"):
             for value, n in conn.execute(f"select {column}, count(*) from articles "
                                          f"where {column} is not null group by {column}"):
                 found[(column, value)] = n
         for value, n in conn.execute("select j.value, count(distinct articles.rowid) from "
                                      "articles, json_each(articles.tags) j group by j.value"):
             found[("tags", value)] = n
+        for value, n in conn.execute("select j.value, count(distinct articles.rowid) from "
+                                     "articles, json_each(articles.agencies) j group by j.value"):
+            found[("agencies", value)] = n
         return found
     finally:
         conn.close()

@@ -41,6 +41,9 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m020_article_counts",
         "m021_latest_text_once",
         "m022_articles_site_index",
+        "m040_front_day_counts",
+        "m040_front_fts_count_index",
+        "m040_front_access_agencies_counts",
         "m060_dist_writer_batch",
     ]
     assert archive.db["articles"].pks == ["url"]

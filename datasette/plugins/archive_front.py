@@ -3,7 +3,8 @@
 What a reader wants at a glance, computed here and drawn by ``datasette/templates/_front.html``:
 per site, the articles archived, the crawl that last saw the site and how it went; a chart of
 articles per day and site over a chosen period (``?from=YYYY-MM-DD&to=YYYY-MM-DD``, one bar per
-day, drawn as SVG on the server: no script, no network); extraction health per site with a
+day, per week beyond 92 days, drawn as SVG on the server: no script, no network); extraction
+health per site with a
 warning when a share jumps; the recent crawl runs.
 
 Extraction health compares the articles fetched by the last ``health_crawls`` crawls of the
@@ -14,14 +15,18 @@ a broken template looks like. Settings: the ``news-archive`` plugin section of m
 
 Every query reads an index or a bounded number of rows (the recent crawls' fetches, a sample per
 site), never the whole ``articles`` table: its rows hold the texts, and a page must stay within
-Datasette's time limit on an archive of millions of articles (benchmarks/bench_browse.py). A
-section that still runs out of time says so instead of failing the page.
+Datasette's time limit on an archive of millions of articles (benchmarks/bench_browse.py,
+benchmarks/bench_archive.py). The counts come from tables the writer keeps current
+(``article_counts`` per site, ``article_days`` per day and site: pipelines/store.py), with a
+fallback that counts the articles for an archive not yet migrated. A section that still runs
+out of time says so instead of failing the page.
 
 The functions below the SQL are plain (rows in, plain values out), unit-tested without Datasette.
 """
 
 # No ``from __future__ import annotations``: Datasette runs a plugin file outside sys.modules,
 # where dataclasses cannot resolve string annotations.
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +34,7 @@ from typing import Any
 
 from datasette.database import QueryInterrupted
 from datasette.hookspecs import hookimpl
+from markupsafe import Markup, escape
 
 from core.outcomes import ERROR_OUTCOMES
 
@@ -36,8 +42,12 @@ from core.outcomes import ERROR_OUTCOMES
 DEFAULT_DAYS = 90
 #: Periods offered in one click (days, ending at the newest publication day).
 PRESET_DAYS = (7, 30, 90, 365)
-#: Longest period the chart draws (one bar per day).
+#: Longest period the chart draws.
 MAX_DAYS = 400
+#: Longest period drawn with one bar per day; a longer one has one bar per week (from the
+#: period's first day): a year of days is 365 bars of 1.6 units in an SVG 600 units wide,
+#: thinner than the screen's pixels, and 7,300 ``<rect>`` for twenty sites.
+DAILY_DAYS = 92
 #: Crawl runs listed on the front page.
 RECENT_CRAWLS = 10
 #: Fewest articles in each of "recent" and "usual" for a share to be compared.
@@ -93,14 +103,23 @@ select lower(substr(hostport, 1, instr(hostport || ':', ':') - 1)) as site,
   sum(outcome like 'http^_%' escape '^' or outcome in ({errors})) as errors
 from h group by site
 """.format(errors=", ".join(f"'{name}'" for name in ERROR_OUTCOMES))
-#: Articles per site and day, on the (site, published) index.
+#: Articles per site and day: the writer's counts (``article_days``, migration
+#: m040_front_day_counts), a range of their primary key.
 PER_DAY_SQL = """
+select site, day, articles as n from article_days
+where day >= :start and day < :after
+"""
+NEWEST_DAY_SQL = """
+select max(day) from article_days where day >= '1000' and day < :tomorrow
+"""
+#: The same counted from the articles (an archive without article_days), on the published index.
+PER_DAY_COUNTED_SQL = """
 select site, substr(published, 1, 10) as day, count(*) as n
 from articles
 where published >= :start and published < :after
 group by site, day
 """
-NEWEST_DAY_SQL = """
+NEWEST_DAY_COUNTED_SQL = """
 select substr(max(published), 1, 10) from articles
 where published >= '1000' and published < :tomorrow
 """
@@ -113,10 +132,13 @@ select rowid, site, published, author, word_count from articles
 where url in (select url from fetches where crawl_id >= :first_crawl
               order by id desc limit {RECENT_LIMIT})
 """
-#: A site's latest articles, newest archived first.
+#: A site's latest articles, newest archived first, but for the recent ones (a JSON array of
+#: their rowids): the rowid is in the index entry, so a recent article is skipped before its
+#: row is read, and only ``limit`` rows are read (their word count lies past the text).
 SAMPLE_SQL = """
 select rowid, site, published, author, word_count from articles
-where site = :site order by rowid desc limit :limit
+where site = :site and rowid not in (select value from json_each(:recent))
+order by rowid desc limit :limit
 """
 
 
@@ -172,6 +194,8 @@ class Bar:
     y: float
     width: float
     height: float
+    #: The bar's last day (its ``day`` when a bar is one day).
+    last_day: str = ""
 
 
 @dataclass
@@ -182,26 +206,59 @@ class SiteChart:
     bars: list[Bar] = field(default_factory=list)
 
 
-def day_charts(rows: Iterable[Mapping[str, Any]], first: date, last: date) -> list[SiteChart]:
-    """One chart per site with one bar per day of the period (a day without articles has a
-    bar of height 0), bar heights scaled to the site's busiest day."""
-    counts: dict[str, dict[str, int]] = {}
+def bar_days(first: date, last: date) -> int:
+    """Days per bar: one up to :data:`DAILY_DAYS`, a week beyond."""
+    return 1 if (last - first).days + 1 <= DAILY_DAYS else 7
+
+
+def day_charts(rows: Iterable[Mapping[str, Any]], first: date, last: date,
+               step: int = 1) -> list[SiteChart]:
+    """One chart per site with one bar per ``step`` days of the period, from its first day (a
+    bar without articles has height 0), bar heights scaled to the site's busiest bar. Rows:
+    site, day (``YYYY-MM-DD``) and n; the total counts them all."""
+    span = (last - first).days + 1
+    starts = [first + timedelta(days=n) for n in range(0, span, step)]
+    width = CHART_WIDTH / len(starts)
+    totals: dict[str, int] = {}
+    per_bar: dict[str, list[int]] = {}
     for row in rows:
-        counts.setdefault(row["site"], {})[row["day"]] = int(row["n"])
-    days = [(first + timedelta(days=n)).isoformat() for n in range((last - first).days + 1)]
-    width = CHART_WIDTH / len(days)
+        site, n = row["site"], int(row["n"])
+        totals[site] = totals.get(site, 0) + n
+        bars = per_bar.setdefault(site, [0] * len(starts))
+        day = parse_day(row["day"]) if len(row["day"] or "") == 10 else None
+        if day is not None and first <= day <= last:
+            bars[(day - first).days // step] += n
     charts = []
-    for site in sorted(counts, key=lambda s: (-sum(counts[s].values()), s)):
-        per_day = counts[site]
-        peak = max(per_day.values())
-        chart = SiteChart(site, sum(per_day.values()), peak)
-        for n, day in enumerate(days):
-            count = per_day.get(day, 0)
+    for site in sorted(totals, key=lambda s: (-totals[s], s)):
+        counts = per_bar[site]
+        peak = max(counts)
+        chart = SiteChart(site, totals[site], peak)
+        for n, (start, count) in enumerate(zip(starts, counts, strict=True)):
             height = CHART_HEIGHT * count / peak if peak else 0.0
-            chart.bars.append(Bar(day, count, round(n * width, 2), round(CHART_HEIGHT - height, 2),
-                                  round(max(width * 0.8, 0.5), 2), round(height, 2)))
+            end = min(start + timedelta(days=step - 1), last)
+            chart.bars.append(Bar(start.isoformat(), count, round(n * width, 2),
+                                  round(CHART_HEIGHT - height, 2),
+                                  round(max(width * 0.8, 0.5), 2), round(height, 2),
+                                  end.isoformat()))
         charts.append(chart)
     return charts
+
+
+def svg_bars(chart: SiteChart) -> Markup:
+    """The ``<rect>`` of each bar of a chart (a day without articles: a 1-unit line at the
+    bottom), written here rather than in the template: a quarter of twenty sites is 1,800 bars,
+    and Jinja spent more time drawing them than the page spent on its queries."""
+    out = []
+    for bar in chart.bars:
+        day = escape(bar.day)
+        days = day if bar.last_day in ("", bar.day) else f"{day} – {escape(bar.last_day)}"
+        zero = "" if bar.count else " zero"
+        y, height = (bar.y, bar.height) if bar.count else (CHART_HEIGHT - 1, 1)
+        out.append(
+            f'<rect class="day{zero}" data-date="{day}" data-count="{bar.count}" x="{bar.x}" '
+            f'y="{y}" width="{bar.width}" height="{height}"><title>{days}: {bar.count} '
+            f'article{"" if bar.count == 1 else "s"}</title></rect>')
+    return Markup("".join(out))
 
 
 # -- extraction health ------------------------------------------------------------------------
@@ -289,15 +346,14 @@ async def health(db: Any, crawls: list[dict[str, Any]], sites: list[str],
         return []
     recent = [dict(r) for r in await db.execute(
         RECENT_SQL, {"first_crawl": recent_crawls[-1]["id"]})]
-    seen = {r["rowid"] for r in recent}
-    recent_per_site: dict[str, int] = {}
+    recent_per_site: dict[str, list[int]] = {}
     for row in recent:
-        recent_per_site[row["site"]] = recent_per_site.get(row["site"], 0) + 1
+        recent_per_site.setdefault(row["site"], []).append(row["rowid"])
     usual = []
     for site in sites:
-        limit = config["health_sample"] + recent_per_site.get(site, 0)
-        rows = await db.execute(SAMPLE_SQL, {"site": site, "limit": limit})
-        usual += [r for r in rows if r["rowid"] not in seen][:config["health_sample"]]
+        usual += await db.execute(SAMPLE_SQL, {
+            "site": site, "limit": config["health_sample"],
+            "recent": json.dumps(recent_per_site.get(site, []))})
     return site_health(recent, usual, jump=config["health_jump"],
                        short_words=config["short_words"], drop_ratio=config["drop_ratio"])
 
@@ -306,7 +362,8 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
     """Everything the front page of the archive ``database`` shows; a section whose queries
     ran out of Datasette's time is None, and listed in ``too_slow``."""
     db = datasette.get_database(database)
-    if not {"articles", "crawls", "fetches"} <= set(await db.table_names()):
+    tables = set(await db.table_names())
+    if not {"articles", "crawls", "fetches"} <= tables:
         return {}
     config = settings(datasette)
     args = request.args if request else {}
@@ -320,7 +377,7 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
             too_slow.append(name)
             return None
 
-    counted = "article_counts" in await db.table_names()
+    counted = "article_counts" in tables
 
     async def sites_section() -> list[dict[str, Any]]:
         sites = [dict(r) for r in await db.execute(SITES_SQL if counted else SITES_COUNTED_SQL)]
@@ -332,12 +389,18 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
                                          and site["crawl"]["id"] != crawls[0]["id"])
         return sites
 
+    days_counted = "article_days" in tables
+
     async def chart_section() -> dict[str, Any]:
-        newest = (await db.execute(NEWEST_DAY_SQL, {"tomorrow": next_day(today)})).single_value()
+        newest = (await db.execute(NEWEST_DAY_SQL if days_counted else NEWEST_DAY_COUNTED_SQL,
+                                   {"tomorrow": next_day(today)})).single_value()
         first, last, note = chart_period(args.get("from"), args.get("to"), newest, today)
-        rows = await db.execute(PER_DAY_SQL, {"start": first.isoformat(), "after": next_day(last)})
-        return {"charts": day_charts(rows, first, last), "from": first.isoformat(),
+        rows = await db.execute(PER_DAY_SQL if days_counted else PER_DAY_COUNTED_SQL,
+                                {"start": first.isoformat(), "after": next_day(last)})
+        step = bar_days(first, last)
+        return {"charts": day_charts(rows, first, last, step), "from": first.isoformat(),
                 "to": last.isoformat(), "note": note, "days": (last - first).days + 1,
+                "unit": "day" if step == 1 else "week",
                 "presets": presets(parse_day(newest) or today)}
 
     crawls = [dict(r) for r in await db.execute(CRAWLS_SQL, {"limit": RECENT_CRAWLS})]
@@ -360,6 +423,7 @@ async def front_page(datasette: Any, database: str, request: Any) -> dict[str, A
                         "languages": [r[0] for r in languages] if languages else []},
             "measures": MEASURES,
             "chart_size": (CHART_WIDTH, CHART_HEIGHT),
+            "svg_bars": svg_bars,
             "too_slow": too_slow,
         }
     }
