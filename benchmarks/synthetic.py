@@ -203,12 +203,12 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
     timings: list[float] = []
     pending: list[Article] = []  # later versions, stored with the next batch
     items = articles(count, sites=sites, years=years, seed=seed)
-    skipped = list(itertools.islice(items, done))
-    for article, later in skipped[done - (done % batch or batch):]:  # the last batch stored
-        stored = {row[0] for row in archive.db.execute(
-            "SELECT content_hash FROM versions WHERE url = ?", [article.url])}
-        pending += [version for version in later if version.content_hash not in stored]
-    del skipped
+    last_batch = done - (done % batch or batch)  # the first article of the last batch stored
+    for n, (article, later) in enumerate(itertools.islice(items, done)):
+        if n >= last_batch and later:
+            stored = {row[0] for row in archive.db.execute(
+                "SELECT content_hash FROM versions WHERE url = ?", [article.url])}
+            pending += [version for version in later if version.content_hash not in stored]
     end = count if stop is None else min(stop, count)
     while True:
         chunk = list(itertools.islice(items, max(0, min(batch, end - done))))

@@ -41,6 +41,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m020_article_counts",
         "m021_latest_text_once",
         "m022_articles_site_index",
+        "m050_ingest_fts_automerge",
     ]
     assert archive.db["articles"].pks == ["url"]
 
