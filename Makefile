@@ -116,7 +116,7 @@ bench-distributed: install
 ## its pending migrations first. INGEST=N: articles stored for ingest_ratio (0: not measured)
 ARTICLES ?=
 ARCHIVE ?=
-INGEST ?= 5000
+INGEST ?= 10000
 bench-archive: install
 	DATASETTE_ARGS="$(DATASETTE_ARGS)" $(BIN)/python benchmarks/bench_archive.py \
 		$(if $(ARCHIVE),--archive $(ARCHIVE)) $(if $(ARTICLES),--articles $(ARTICLES)) --ingest $(INGEST)
