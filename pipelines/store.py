@@ -391,8 +391,8 @@ def m050_ingest_fts_automerge(db: Database) -> None:
     many levels, so much less rewriting as the archive grows: storing 100,000 articles into
     an FTS5 table took 62 s of CPU instead of 81 s (40,000: 18 s instead of 28 s; measured
     in benchmarks/README.md). A search reads up to 7 segments a level instead of 3, of the
-    few levels left (a handful more b-tree lookups per word; the ranked searches of
-    bench-archive did not get slower). The setting is kept in the index's own config table,
+    few levels left (a handful more b-tree lookups per word; ranked searches on that table
+    took no longer). The setting is kept in the index's own config table,
     so it holds for every writer of the archive."""
     db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 8)")
 
