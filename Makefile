@@ -111,11 +111,12 @@ bench-distributed: install
 	$(BIN)/python benchmarks/bench_distributed.py --pages $(BENCH_DISTRIBUTED_PAGES)
 
 ## bench-archive: build a synthetic archive of ARTICLES articles (kept in bench-archives/), then time
-## Datasette serving it over HTTP; ARCHIVE=PATH measures an existing archive without building
-## (INGEST=N: and its ingest_ratio again, storing N new articles into it and into an empty one)
-ARTICLES ?= 100000
+## Datasette serving it over HTTP; ARCHIVE=PATH measures an existing archive without building,
+## ARCHIVE=PATH ARTICLES=N first extends it to N articles (resumed where it ends); both apply
+## its pending migrations first. INGEST=N: articles stored for ingest_ratio (0: not measured)
+ARTICLES ?=
 ARCHIVE ?=
-INGEST ?= 0
+INGEST ?= 10000
 bench-archive: install
 	DATASETTE_ARGS="$(DATASETTE_ARGS)" $(BIN)/python benchmarks/bench_archive.py \
-		$(if $(ARCHIVE),--archive $(ARCHIVE) --ingest $(INGEST),--articles $(ARTICLES))
+		$(if $(ARCHIVE),--archive $(ARCHIVE)) $(if $(ARTICLES),--articles $(ARTICLES)) --ingest $(INGEST)

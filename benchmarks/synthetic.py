@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -172,16 +173,26 @@ def articles(count: int, *, sites: int = 20, years: int = 5, seed: int = 11, fir
 
 
 def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: int = 5,
-          seed: int = 11, batch: int = BATCH,
+          seed: int = 11, batch: int = BATCH, stop: int | None = None,
           progress: Callable[[int, float], None] | None = None) -> list[float]:
-    """Write a synthetic archive of ``count`` articles at ``path``; returns the CPU seconds
-    this process spent storing each batch of ``batch`` articles (generation excluded), in
-    order: on shared cores, wall time measures the neighbours as much as the archive.
-    ``progress(articles stored, seconds the batch took)`` is called after each batch."""
+    """Write a synthetic archive of ``count`` articles at ``path``, or extend the one there
+    to ``count``; returns the wall seconds spent storing each batch of ``batch`` articles
+    (generation excluded), in order. ``progress(articles stored, seconds the batch took)``
+    is called after each batch; ``stop`` ends the build after that many articles (a build
+    cut short, as a killed one is).
+
+    A build resumes where the archive at ``path`` ends: the generator is deterministic (by
+    ``seed``, article number and ``count``), so the articles already stored are generated
+    again and skipped (~60 µs each), the versions of the last batch stored are stored if
+    they are missing (a build killed between the two transactions), and the crawls already
+    recorded are reused. Building 0..k then k..count gives the rows of a build in one go.
+    The archive is opened (so migrated) once, before the first article is written."""
     archive = Archive(path)
-    crawl_ids = []
+    done = archive.db["articles"].count
+    crawl_ids = [row[0] for row in archive.db.execute(
+        "SELECT id FROM crawls WHERE spider = 'news' ORDER BY id")][:crawls]
     start = datetime(2025, 12, 31, tzinfo=UTC) - timedelta(days=365 * years)
-    for n in range(crawls):
+    for n in range(len(crawl_ids), crawls):
         crawl_id = archive.start_crawl("news", [])
         archive.db["crawls"].update(crawl_id, {"started": (
             start + timedelta(days=365 * years * n / crawls)).isoformat()})
@@ -191,10 +202,16 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
         crawl_ids.append(crawl_id)
     timings: list[float] = []
     pending: list[Article] = []  # later versions, stored with the next batch
-    done = 0
     items = articles(count, sites=sites, years=years, seed=seed)
+    last_batch = done - (done % batch or batch)  # the first article of the last batch stored
+    for n, (article, later) in enumerate(itertools.islice(items, done)):
+        if n >= last_batch and later:
+            stored = {row[0] for row in archive.db.execute(
+                "SELECT content_hash FROM versions WHERE url = ?", [article.url])}
+            pending += [version for version in later if version.content_hash not in stored]
+    end = count if stop is None else min(stop, count)
     while True:
-        chunk = list(itertools.islice(items, batch))
+        chunk = list(itertools.islice(items, max(0, min(batch, end - done))))
         if not chunk and not pending:
             break
         new = [article for article, _ in chunk]
@@ -202,7 +219,7 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
                                               crawls - 1)],
                     "url": a.url, "status": 200, "fetched_at": a.fetched_at, "outcome": "ok"}
                    for i, a in enumerate(new)]
-        began = time.process_time()
+        began = time.perf_counter()
         archive.save(new, fetches)
         # one version per URL per save (a batch keeps the first of a URL)
         while pending:
@@ -210,7 +227,7 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
             archive.save(list(firsts.values()))
             for a in firsts.values():
                 pending.remove(a)
-        timings.append(time.process_time() - began)
+        timings.append(time.perf_counter() - began)
         for _, later in chunk:
             pending += later
         done += len(chunk)
@@ -220,17 +237,48 @@ def build(path: Path, count: int, *, sites: int = 20, crawls: int = 60, years: i
     return timings
 
 
-def store_rate(path: Path, count: int, *, first: int, seed: int = 29) -> float:
-    """CPU seconds per article to store ``count`` new articles (numbered from ``first``)
-    into the archive at ``path``, in batches of :data:`BATCH` (they stay in it)."""
-    archive = Archive(path)
-    spent = 0.0
+@dataclass
+class IngestRates:
+    """Articles stored per second (wall clock) into an empty archive and into a full one."""
+    empty: float
+    full: float
+    empty_cpu: float
+    full_cpu: float
+
+    @property
+    def ratio(self) -> float:
+        return self.full / self.empty if self.empty else 0.0
+
+
+def ingest_rates(path: Path, empty: Path, count: int, *, batch: int = BATCH,
+                 seed: int = 29) -> IngestRates:
+    """Store ``count`` new articles into the archive at ``path`` and ``count`` others of the
+    same kind into a new archive at ``empty``, a batch into each in turn, in batches of
+    ``batch`` (one transaction each, as a crawl writes), timing each ``save``; then delete
+    those articles from ``path`` again (the archive stays as it was built; the deletes are
+    not timed).
+
+    Alternating the two archives batch by batch gives both the same neighbours on shared
+    cores: the ratio of the two wall-clock rates compares the archives, not the moments. The
+    same articles (numbered beyond any of a build, so new to both) go into each."""
+    first = 10 ** 9  # never a build's article number
+    items = [article for article, _ in articles(count, seed=seed, first=first)]
+    spent = {"empty": [0.0, 0.0], "full": [0.0, 0.0]}  # wall, cpu
+    opened = {"empty": Archive(empty), "full": Archive(path)}
     try:
-        items = [article for article, _ in articles(count, seed=seed, first=first)]
-        for start in range(0, count, BATCH):
-            began = time.process_time()
-            archive.save(items[start:start + BATCH])
-            spent += time.process_time() - began
+        for offset in range(0, count, batch):
+            for name, archive in opened.items():
+                wall, cpu = time.perf_counter(), time.process_time()
+                archive.save(items[offset:offset + batch])
+                spent[name][0] += time.perf_counter() - wall
+                spent[name][1] += time.process_time() - cpu
+        full = opened["full"].db
+        urls = [article.url for article in items]
+        for table in ("versions", "articles"):
+            full[table].delete_where("url IN (SELECT value FROM json_each(?))",
+                                     [json.dumps(urls)])
     finally:
-        archive.close()
-    return spent / count
+        for archive in opened.values():
+            archive.close()
+    return IngestRates(count / spent["empty"][0], count / spent["full"][0],
+                       count / spent["empty"][1], count / spent["full"][1])

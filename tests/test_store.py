@@ -44,6 +44,7 @@ def test_schema_created_by_migrations_in_wal_mode(archive):
         "m040_front_day_counts",
         "m040_front_fts_count_index",
         "m040_front_access_agencies_counts",
+        "m050_ingest_fts_automerge",
         "m060_dist_writer_batch",
     ]
     assert archive.db["articles"].pks == ["url"]
