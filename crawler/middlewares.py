@@ -152,7 +152,36 @@ class RobotsMiddleware(RobotsTxtMiddleware):
     the next ones got None, which lets everything through. A fresh distributed worker takes
     many requests of a host at once, and fetched robots.txt-disallowed pages that way. Here
     each waiter awaits its own Deferred, fired with the parser.
+
+    The spider asks for each start host's robots.txt too (for its ``Sitemap:`` lines), and
+    that request is what makes this filter fetch it first: the filter's response is then
+    handed to the spider's request instead of fetching the file a second time, flagged
+    ``cached`` (not a fetch: :class:`FetchRecorderMiddleware` and :class:`PacingMiddleware`
+    leave it out).
     """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        #: robots.txt responses fetched for a request of that very robots.txt, until it takes
+        #: them (one per host at most, for as long as the filter's fetch and that request)
+        self._fetched: dict[str, Response] = {}
+
+    async def process_request(self, request: Request,
+                              spider: Spider | None = None) -> Response | None:
+        try:
+            await super().process_request(request)
+        finally:  # taken also when refused (a robots.txt that disallows itself)
+            fetched = (self._fetched.pop(urlparse_cached(request).netloc, None)
+                       if is_robots_txt(request) else None)
+        if fetched is None:
+            return None
+        self.crawler.stats.inc_value("archive/robots/shared")
+        return fetched.replace(request=request, flags=[*fetched.flags, "cached"])
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        if is_robots_txt(request) and not request.meta.get("dont_obey_robotstxt"):
+            self._fetched[netloc] = response
+        await super()._parse_robots(response, netloc, request)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
         pending = self._parsers.get(urlparse_cached(request).netloc)
@@ -172,6 +201,11 @@ class RobotsMiddleware(RobotsTxtMiddleware):
             super().process_request_2(rp, request)
         except IgnoreRequest as refused:
             raise RefusedRobots(str(refused)) from None
+
+
+def is_robots_txt(request: Request) -> bool:
+    """Whether ``request`` asks for its host's robots.txt."""
+    return urlparse_cached(request).path == "/robots.txt"
 
 
 class PacingMiddleware:
@@ -201,8 +235,10 @@ class PacingMiddleware:
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
+        if "cached" in response.flags:
+            return response  # not from the site: no hit, nothing new learnt
         site = site_of(request)
-        if urlparse_cached(request).path == "/robots.txt" and response.status == 200:
+        if is_robots_txt(request) and response.status == 200:
             delay = self.crawl_delay(response)
             if delay:
                 self.pacer.set_crawl_delay(site, min(delay, self.max_delay))
@@ -330,6 +366,8 @@ class FetchRecorderMiddleware:
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
+        if "cached" in response.flags:
+            return response  # answered without a fetch (HTTP cache, a shared robots.txt)
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")[:200]
         self._send(url=response.url, status=response.status, fetched_at=utc_now(),
                    size=len(response.body), content_type=content_type or None,

@@ -128,6 +128,19 @@ def test_robots_txt_obeyed(crawled, demo_site):
     assert outcomes["refused_offsite"] > 0  # share buttons
 
 
+def test_robots_txt_fetched_once_a_crawl_and_its_sitemaps_followed(crawled, demo_site):
+    # the filter's fetch serves the spider's own request (for the Sitemap: lines) too
+    _, db, *_ = crawled
+    for crawl in (1, 2, 3):
+        robots = db.execute("select count(*) from fetches where crawl_id = ? and url = ?",
+                            [crawl, f"{demo_site.base_url}/robots.txt"]).fetchone()[0]
+        assert robots == 1, crawl
+    named = f"{demo_site.base_url}/sitemap_index.xml"  # named only by robots.txt
+    assert db.execute("select count(*) from fetches where crawl_id = 1 and url = ?",
+                      [named]).fetchone()[0] == 1
+    assert json.loads(db["crawls"].get(1)["stats"])["archive/robots/shared"] == 1
+
+
 def test_archive_is_wal_and_intact(crawled):
     archive, db, *_ = crawled
     assert db.journal_mode == "wal"
