@@ -26,18 +26,18 @@ article) are skipped too.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
+from core.known import KNOWN_FIELDS, Known
 from core.outcomes import SKIPPED_KNOWN, SkippedKnown
 from core.paths import project_path
 from core.urls import normalize
@@ -94,25 +94,6 @@ class RecheckPolicy:
         if age < self.young:
             return timedelta(0)
         return self.interval if age < self.old else self.old_interval
-
-
-@dataclass
-class Known:
-    """What the archive holds of a known article for deciding its next fetch."""
-
-    last_seen: str | None
-    published: str | None = None
-    first_seen: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    listed_dates: str | None = None  # JSON object: listing kind -> the date it gave
-
-    def listed(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.listed_dates or "{}")
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
 
 
 def needs_fetch(known: Known, listed_via: str | None, listed_date: str | None,
@@ -181,8 +162,8 @@ class KnownArticles:
             return None
         try:
             row = db.execute(
-                "SELECT last_seen, published, first_seen, etag, last_modified, listed_dates "
-                "FROM articles WHERE url = ?", [normalize(url)]).fetchone()
+                f"SELECT {', '.join(KNOWN_FIELDS)} FROM articles WHERE url = ?",
+                [normalize(url)]).fetchone()
         except sqlite3.Error:  # no articles table yet (first crawl), busy: just fetch
             return None
         return Known(*row) if row is not None else None

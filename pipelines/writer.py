@@ -51,6 +51,7 @@ from core import handoff, outcomes
 from core import signals as project_signals
 from core.handoff import Envelope, EnvelopeError, Keys
 from core.items import Article
+from core.known import KNOWN_FIELDS
 from core.paths import project_path
 from core.warc import Exchange, PackedExchange
 from pipelines.boilerplate import SiteBoilerplate
@@ -75,15 +76,10 @@ class WriterBusy(RuntimeError):
     """Another archive writer serves this crawl."""
 
 
-#: The ``articles`` columns a worker's incremental check reads (crawler.incremental.Known).
-KNOWN_COLUMNS = ("last_seen", "published", "first_seen", "etag", "last_modified",
-                 "listed_dates")
-
-
 def known_facts(db: Database, urls: list[str] | None = None) -> Iterator[dict[str, str]]:
     """url -> JSON of what a re-crawl must know of each archived article (its validators
     included), in chunks; all articles, or those of ``urls``."""
-    columns = ", ".join(KNOWN_COLUMNS)
+    columns = ", ".join(KNOWN_FIELDS)
     if "articles" not in db.table_names():
         return
     if urls is None:
@@ -92,7 +88,7 @@ def known_facts(db: Database, urls: list[str] | None = None) -> Iterator[dict[st
         rows = db.execute(f"SELECT url, {columns} FROM articles "
                           "WHERE url IN (SELECT value FROM json_each(?))", [json.dumps(urls)])
     while chunk := rows.fetchmany(PUBLISH_CHUNK):
-        yield {row[0]: json.dumps(dict(zip(KNOWN_COLUMNS, row[1:], strict=True)))
+        yield {row[0]: json.dumps(dict(zip(KNOWN_FIELDS, row[1:], strict=True)))
                for row in chunk}
 
 

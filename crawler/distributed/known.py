@@ -1,7 +1,7 @@
 """Known, fresh articles for workers that have no ``archive.db``: read from Redis.
 
 The archive writer publishes, per archived article, what a re-crawl must know of it (a JSON
-object of :class:`crawler.incremental.Known`'s fields: when it was last seen, published and
+object of :class:`core.known.Known`'s fields: when it was last seen, published and
 first seen, its HTTP validators for a conditional request, the dates its listings gave) in
 one hash keyed by canonical URL, and how the archive's last crawl ended. The checks are those of a
 one-machine crawl (:mod:`crawler.incremental`); only where the facts come from differs.
@@ -10,7 +10,6 @@ one-machine crawl (:mod:`crawler.incremental`); only where the facts come from d
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from typing import Self
 
 from redis import Redis
@@ -20,11 +19,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.settings import Settings
 
 from core.handoff import Keys
+from core.known import KNOWN_FIELDS, Known
 from core.urls import normalize
-from crawler.incremental import Known, KnownArticles, SkipKnownArticlesMiddleware
-
-#: What the writer publishes per article: the fields of crawler.incremental.Known.
-KNOWN_FIELDS = tuple(f.name for f in fields(Known))
+from crawler.incremental import KnownArticles, SkipKnownArticlesMiddleware
 
 
 class RedisKnownArticles(KnownArticles):
